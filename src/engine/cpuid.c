@@ -1,0 +1,92 @@
+/*
+ * cpuid.c - the guest CPU model (see cpuid.h).
+ *
+ * The model is x86-64-v1 ("baseline").  Software keys behaviour off the
+ * vendor (glibc's cache-size tuning reads leaf 4 on Intel), so the vendor
+ * is the ordinary "GenuineIntel" and leaf 4 describes one fixed cache
+ * hierarchy.  Nothing here depends on the host.
+ */
+#include <string.h>
+
+#include "engine/cpuid.h"
+
+/* Leaf 1 EDX: FPU TSC CX8 CMOV MMX FXSR SSE SSE2, plus PSE/MSR/PAE/MCE/
+ * APIC/SEP/MTRR/PGE/MCA/PAT/CLFSH that say nothing about the ISA. */
+#define L1_EDX ((1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | \
+		(1u << 7) | (1u << 8) | (1u << 9) | (1u << 11) | (1u << 12) | \
+		(1u << 13) | (1u << 14) | (1u << 15) | (1u << 16) | \
+		(1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26))
+/* Leaf 1 ECX: nothing beyond SSE2 (bit 31 "hypervisor" stays clear). */
+#define L1_ECX 0u
+/* Leaf 0x80000001 EDX: SYSCALL, NX, LM; ECX: LAHF/SAHF in 64-bit mode. */
+#define X1_EDX ((1u << 11) | (1u << 20) | (1u << 29))
+#define X1_ECX (1u << 0)
+
+static void put_str(uint32_t out[4], const char *s12, int order[3])
+{
+	for (int i = 0; i < 3; i++)
+		memcpy(&out[order[i]], s12 + 4 * i, 4);
+}
+
+void cpuid_query(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	static const char brand[48] =
+		"rewind virtual x86-64-v1 CPU\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+	memset(out, 0, 4 * sizeof(uint32_t));
+	switch (leaf) {
+	case 0: {
+		int order[3] = { 1, 3, 2 };	/* ebx, edx, ecx */
+		out[0] = 4;
+		put_str(out, "GenuineIntel", order);
+		break;
+	}
+	case 1:
+		/* Family 6, model 0x0f (a Core 2 era part): old enough that
+		 * no software expects features we lack. */
+		out[0] = 0x000006f1;
+		out[1] = (8u << 8) | (1u << 16);	/* clflush 64 bytes, 1 lp */
+		out[2] = L1_ECX;
+		out[3] = L1_EDX;
+		break;
+	case 2:
+		/* al = 1 (call once); descriptor 0xff: "see leaf 4". */
+		out[0] = 0x0000ff01;
+		break;
+	case 4: {
+		/* Deterministic cache parameters: L1d 32K 8-way, L1i 32K
+		 * 8-way, L2 256K 4-way, L3 8M 16-way; 64-byte lines. */
+		static const struct { uint32_t type_level, ways, sets; } cache[4] = {
+			{ 0x21, 8, 64 }, { 0x22, 8, 64 }, { 0x43, 4, 1024 },
+			{ 0x63, 16, 8192 },
+		};
+		if (subleaf < 4) {
+			out[0] = cache[subleaf].type_level;
+			out[1] = ((cache[subleaf].ways - 1) << 22) | 63;
+			out[2] = cache[subleaf].sets - 1;
+			out[3] = subleaf == 3 ? 2 : 0;	/* L3 inclusive */
+		}
+		break;
+	}
+	case 0x80000000:
+		out[0] = 0x80000008;
+		break;
+	case 0x80000001:
+		out[2] = X1_ECX;
+		out[3] = X1_EDX;
+		break;
+	case 0x80000002: case 0x80000003: case 0x80000004:
+		memcpy(out, brand + 16 * (leaf - 0x80000002), 16);
+		break;
+	case 0x80000006:
+		out[2] = (256u << 16) | (6u << 12) | 64;	/* L2 256K */
+		break;
+	case 0x80000008:
+		out[0] = 0x3030;	/* 48-bit physical and virtual */
+		break;
+	default:
+		/* Leaves above the maximum return the highest basic leaf's
+		 * data on Intel; an all-zero answer is what a careful
+		 * model reports and what software handles. */
+		break;
+	}
+}

@@ -1,0 +1,358 @@
+/*
+ * interp.c - the interpreter engine: block cache and run loop.
+ *
+ * Guest code is decoded once into blocks of struct insn (a block ends at a
+ * control transfer, at MAX_BLOCK instructions, or after the instruction
+ * that crosses its first page).  Blocks are found through a direct-mapped
+ * jump cache in front of a hash table.  The pages a block was decoded from
+ * are watched (mem_watch_code); when one is written or unmapped, every
+ * block touching it is dropped.  Dropped blocks are freed only between
+ * blocks, since the block being executed may be the one dropped.
+ *
+ * Instruction counting (icount): every instruction that completes counts
+ * one.  A rep-prefixed string instruction counts one per iteration (one if
+ * rcx is zero).  An instruction that faults does not count; int3 (a trap)
+ * does.  A syscall instruction counts one.  Signal delivery and
+ * rt_sigreturn's frame restore add nothing beyond their instructions.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "engine/decode.h"
+#include "engine/engine.h"
+#include "engine/fault.h"
+#include "engine/fpu.h"
+#include "engine/insn.h"
+#include "engine/operand.h"
+#include "mem/mem.h"
+#include "os/proc.h"
+#include "os/sys.h"
+
+#define MAX_BLOCK 64
+#define JC_SIZE 4096
+
+struct block {
+	uint64_t addr, end;		/* guest bytes [addr, end) */
+	struct block *hnext;		/* hash chain / dead list */
+	uint32_t n;
+	struct insn insns[];
+};
+
+struct interp {
+	struct block **hash;
+	size_t hcap, count;
+	struct block *jc[JC_SIZE];
+	struct block *dead;		/* dropped, freed between blocks */
+	struct block *running;		/* the block being executed */
+	const struct optable *ops;
+	struct mem *mem;
+};
+
+static size_t hash_rip(uint64_t rip, size_t cap)
+{
+	return (size_t)((rip * 0x9E3779B97F4A7C15ULL) >> 24) & (cap - 1);
+}
+
+static size_t jc_index(uint64_t rip)
+{
+	return (size_t)(rip ^ (rip >> 12)) & (JC_SIZE - 1);
+}
+
+static int hash_grow(struct interp *ip)
+{
+	size_t cap = ip->hcap ? ip->hcap * 2 : 4096;
+	struct block **h = calloc(cap, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	for (size_t k = 0; k < ip->hcap; k++) {
+		struct block *b = ip->hash[k], *next;
+		for (; b; b = next) {
+			next = b->hnext;
+			size_t s = hash_rip(b->addr, cap);
+			b->hnext = h[s];
+			h[s] = b;
+		}
+	}
+	free(ip->hash);
+	ip->hash = h;
+	ip->hcap = cap;
+	return 0;
+}
+
+/* Drop every block that overlaps [lo, hi). */
+static void interp_drop(struct interp *ip, uint64_t lo, uint64_t hi)
+{
+	for (size_t k = 0; k < ip->hcap; k++) {
+		struct block **pp = &ip->hash[k];
+		while (*pp) {
+			struct block *b = *pp;
+			if (b->addr < hi && lo < b->end) {
+				*pp = b->hnext;
+				ip->count--;
+				struct block **jc = &ip->jc[jc_index(b->addr)];
+				if (*jc == b)
+					*jc = NULL;
+				b->hnext = ip->dead;
+				ip->dead = b;
+			} else {
+				pp = &b->hnext;
+			}
+		}
+	}
+}
+
+static void code_written(void *ctx, uint64_t page)
+{
+	interp_drop(ctx, page, page + GUEST_PAGE_SIZE);
+}
+
+static void free_dead(struct interp *ip)
+{
+	while (ip->dead) {
+		struct block *b = ip->dead;
+		ip->dead = b->hnext;
+		free(b);
+	}
+}
+
+static struct interp *interp_get(struct cpu *c)
+{
+	struct interp *ip = c->engine_data;
+	if (ip)
+		return ip;
+	ip = calloc(1, sizeof(*ip));
+	if (!ip)
+		return NULL;
+	ip->ops = optable_get();
+	ip->mem = c->mem;
+	mem_set_code_callback(c->mem, code_written, ip);
+	c->engine_data = ip;
+	return ip;
+}
+
+/* Bytes of executable guest memory readable from addr (at most 2 pages). */
+static size_t fetchable(struct mem *m, uint64_t addr, uint64_t *stop)
+{
+	uint64_t a = addr, end = (addr & GUEST_PAGE_MASK) + 2 * GUEST_PAGE_SIZE;
+	while (a < end) {
+		const struct mem_region *r = mem_find(m, a);
+		if (!r || !(r->prot & PROT_EXEC))
+			break;
+		a = r->end < end ? r->end : end;
+	}
+	*stop = a;
+	return (size_t)(a - addr);
+}
+
+/* Decode the block at c->rip.  Raises the guest fault if not even its
+ * first instruction can be fetched. */
+static struct block *translate(struct cpu *c, struct interp *ip)
+{
+	uint64_t rip = c->rip;
+	if (rip >= GUEST_LIMIT)
+		cpu_raise_bad_address(c, rip, 0);
+	uint64_t stop;
+	size_t avail = fetchable(ip->mem, rip, &stop);
+	const uint8_t *bytes = c->mem_base + rip;
+	struct insn buf[MAX_BLOCK];
+	uint32_t n = 0;
+	uint64_t pc = rip, page_end = (rip & GUEST_PAGE_MASK) + GUEST_PAGE_SIZE;
+	while (n < MAX_BLOCK) {
+		int len = decode_insn(ip->ops, bytes + (pc - rip), avail - (pc - rip),
+				      pc, &buf[n]);
+		if (len == DECODE_NEED_MORE) {
+			if (n)
+				break;
+			/* The instruction runs into a page we may not
+			 * execute: fault there, as the fetch would. */
+			const struct mem_region *r = mem_find(ip->mem, stop);
+			cpu_raise(c, SIGSEGV, r ? SEGV_ACCERR : SEGV_MAPERR,
+				  stop, TRAP_PF, 4 | 16 | (r ? 1 : 0));
+		}
+		if (len == DECODE_TOO_LONG) {
+			if (n)
+				break;
+			cpu_raise_gp(c);
+		}
+		pc += (uint64_t)len;
+		n++;
+		if ((buf[n - 1].flags & INSN_END_BLOCK) || pc >= page_end)
+			break;
+	}
+	struct block *b = malloc(sizeof(*b) + n * sizeof(struct insn));
+	if (!b) {
+		/* Out of host memory: nothing sensible to do for the guest. */
+		abort();
+	}
+	b->addr = rip;
+	b->end = pc;
+	b->n = n;
+	memcpy(b->insns, buf, n * sizeof(struct insn));
+	for (uint64_t pg = rip & GUEST_PAGE_MASK; pg < pc; pg += GUEST_PAGE_SIZE)
+		mem_watch_code(ip->mem, pg);
+	if ((ip->count + 1) * 2 > ip->hcap && hash_grow(ip))
+		abort();
+	size_t s = hash_rip(rip, ip->hcap);
+	b->hnext = ip->hash[s];
+	ip->hash[s] = b;
+	ip->count++;
+	return b;
+}
+
+static inline struct block *lookup(struct cpu *c, struct interp *ip)
+{
+	uint64_t rip = c->rip;
+	struct block **jc = &ip->jc[jc_index(rip)];
+	struct block *b = *jc;
+	if (likely(b && b->addr == rip))
+		return b;
+	if (ip->hcap) {
+		for (b = ip->hash[hash_rip(rip, ip->hcap)]; b; b = b->hnext)
+			if (b->addr == rip) {
+				*jc = b;
+				return b;
+			}
+	}
+	b = translate(c, ip);
+	*jc = b;
+	return b;
+}
+
+/* After a longjmp from a fault: put rip/icount where the fault says and
+ * return 1 if the instruction should simply be restarted. */
+static int fault_settle(struct cpu *c, struct interp *ip)
+{
+	const struct insn *cur = c->cur;
+	struct block *b = ip->running;
+	c->cur = NULL;
+	ip->running = NULL;
+	if (cur && b) {
+		c->icount += (uint64_t)(cur - b->insns);
+		c->rip = cur->addr;
+		if (c->fault.trapno == TRAP_BP || c->fault.trapno == TRAP_DB) {
+			/* int3 and icebp are traps: they completed. */
+			c->rip = cur->next;
+			c->icount++;
+		}
+	}
+	return c->fault.sig == 0;
+}
+
+/* Execute blocks until something stops the run.  Faults leave through
+ * cpu_raise() to the landing pad in interp_run(). */
+static enum engine_stop run_blocks(struct cpu *c, struct interp *ip,
+				   uint64_t limit)
+{
+	c->in_guest = 1;
+	for (;;) {
+		if (unlikely(c->attention)) {
+			c->attention = 0;
+			if (c->proc) {
+				c->in_guest = 0;
+				if (!c->proc->exited)
+					signal_deliver_pending(c->proc, c);
+				if (c->proc->exited)
+					return ENGINE_STOP_EXIT;
+				c->in_guest = 1;
+			}
+		}
+		if (ip->dead)
+			free_dead(ip);
+		if (unlikely(c->icount >= limit)) {
+			c->in_guest = 0;
+			return ENGINE_STOP_ICOUNT;
+		}
+		struct block *b = lookup(c, ip);
+		uint32_t n = b->n;
+		if (unlikely(limit - c->icount < n))
+			n = (uint32_t)(limit - c->icount);
+		ip->running = b;
+		const struct insn *ins = b->insns, *end = ins + n;
+		do {
+			c->cur = ins;
+			c->rip = ins->next;
+			ins->fn(c, ins);
+		} while (++ins < end);
+		c->cur = NULL;
+		ip->running = NULL;
+		c->icount += n;
+	}
+}
+
+static enum engine_stop interp_run(struct cpu *c, uint64_t limit)
+{
+	if (!interp_get(c))
+		abort();
+	mem_set_current(c->mem, c);
+	c->cur = NULL;
+	if (sigsetjmp(c->fault_jmp, 0)) {
+		c->in_guest = 0;
+		if (!fault_settle(c, c->engine_data)) {
+			if (!c->proc)
+				return ENGINE_STOP_FAULT;
+			signal_deliver_fault(c->proc, c);
+			if (c->proc->exited)
+				return ENGINE_STOP_EXIT;
+		}
+	}
+	return run_blocks(c, c->engine_data, limit);
+}
+
+static void interp_invalidate(struct cpu *c, uint64_t addr, uint64_t len)
+{
+	struct interp *ip = c->engine_data;
+	if (ip)
+		interp_drop(ip, addr, addr + len);
+}
+
+static void interp_release(struct cpu *c)
+{
+	struct interp *ip = c->engine_data;
+	if (!ip)
+		return;
+	interp_drop(ip, 0, ~0ULL);
+	free_dead(ip);
+	free(ip->hash);
+	if (c->mem)
+		mem_set_code_callback(c->mem, NULL, NULL);
+	free(ip);
+	c->engine_data = NULL;
+}
+
+const struct engine_ops interp_engine = {
+	.name = "interp",
+	.run = interp_run,
+	.invalidate = interp_invalidate,
+	.release = interp_release,
+};
+
+const struct engine_ops *engine_find(const char *name)
+{
+	if (!name || strcmp(name, "interp") == 0)
+		return &interp_engine;
+	return NULL;
+}
+
+void cpu_reset(struct cpu *c)
+{
+	uint8_t *base = c->mem_base;
+	struct mem *m = c->mem;
+	struct proc *p = c->proc;
+	void *ed = c->engine_data;
+	int tid = c->tid;
+	memset(c, 0, offsetof(struct cpu, fault_jmp));
+	c->mem_base = base;
+	c->mem = m;
+	c->proc = p;
+	c->engine_data = ed;
+	c->tid = tid;
+	c->rflags = FL_FIXED;
+	c->seg[SEG_CS] = 0x33;	/* Linux's user code and stack selectors */
+	c->seg[SEG_SS] = 0x2b;
+	c->mxcsr = 0x1f80;
+	fpu_init(c);
+}

@@ -1,0 +1,33 @@
+/*
+ * nondet.c - values of the instructions that read the outside world.
+ *
+ * For now these come straight from the host: rdtsc from the host's time
+ * stamp counter, rdrand/rdseed from getrandom(2).  The recorder will journal
+ * what these return and replay will feed it back (DESIGN.md).
+ */
+#include <string.h>
+#include <sys/random.h>
+#include <x86intrin.h>
+
+#include "os/nondet.h"
+
+uint64_t nondet_rdtsc(struct cpu *c)
+{
+	(void)c;
+	return __rdtsc();
+}
+
+/* width is 2, 4 or 8 bytes.  A failed getrandom reports "no value" (CF=0,
+ * result 0), which is what rdrand does when its entropy runs out. */
+int nondet_rdrand(struct cpu *c, int width, uint64_t *out)
+{
+	uint64_t v = 0;
+	(void)c;
+	if (width < 1 || width > 8 ||
+	    getrandom(&v, (size_t)width, 0) != (ssize_t)width) {
+		*out = 0;
+		return 0;
+	}
+	*out = v;
+	return 1;
+}

@@ -1,0 +1,98 @@
+/*
+ * proc.c - creating, ending and destroying the guest process.
+ *
+ * The identity the guest sees is fixed so that nothing of the host's
+ * process table leaks in: pid = tgid = tid = GUEST_PID (1000) and
+ * ppid = GUEST_PPID (999).  uid and gid are the host's real ones (an input
+ * of the run; getuid and friends are journaled).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "mem/mem.h"
+#include "os/proc.h"
+
+#define GUEST_PID  1000
+#define GUEST_PPID 999
+
+int proc_create(struct proc **out)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	int r = mem_create(&p->mem);
+	if (r < 0)
+		goto err_free_proc;
+	p->cpu = calloc(1, sizeof(*p->cpu));
+	if (!p->cpu) {
+		r = -ENOMEM;
+		goto err_destroy_mem;
+	}
+	cpu_reset(p->cpu);
+	p->cpu->mem_base = mem_base(p->mem);
+	p->cpu->mem = p->mem;
+	p->cpu->proc = p;
+	p->cpu->tid = GUEST_PID;
+
+	p->pid = GUEST_PID;
+	p->ppid = GUEST_PPID;
+	p->uid = (int)getuid();
+	p->gid = (int)getgid();
+	mode_t m = umask(022);
+	umask(m);
+	p->umask = (uint32_t)m;
+
+	/* Guest fds 0-2 are the host's, when rewind was given them. */
+	for (int i = 0; i < GUEST_MAX_FDS; i++)
+		p->fds[i].host = -1;
+	for (int i = 0; i < 3; i++)
+		if (fcntl(i, F_GETFD) >= 0)
+			p->fds[i].host = i;
+
+	/* sigact[] is zero: SIG_DFL everywhere, nothing blocked. */
+	*out = p;
+	return 0;
+
+err_destroy_mem:
+	mem_destroy(p->mem);
+err_free_proc:
+	free(p);
+	return r;
+}
+
+void proc_destroy(struct proc *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < GUEST_MAX_FDS; i++)
+		if (p->fds[i].host > 2)
+			close(p->fds[i].host);
+	free(p->cpu);
+	if (p->mem)
+		mem_destroy(p->mem);
+	free(p->exe_path);
+	free(p);
+}
+
+void proc_exit(struct proc *p, int wait_status)
+{
+	if (p->exited)
+		return;
+	p->exited = 1;
+	p->wait_status = wait_status;
+	if (p->cpu)
+		p->cpu->attention = 1;
+}
+
+int proc_exit_code(const struct proc *p)
+{
+	int st = p->wait_status;
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}

@@ -1,0 +1,91 @@
+/*
+ * proc.h - the guest process: everything of the Linux ABI that is not CPU
+ * state or memory.
+ *
+ * Owns: the guest's address space handle, its thread (one, for now), the
+ * guest fd table, signal dispositions and masks, brk, the identity it
+ * presents (pid, uid, ...), and how it ended.  src/os is the only place host
+ * syscalls happen on the guest's behalf.
+ */
+#ifndef REWIND_OS_PROC_H
+#define REWIND_OS_PROC_H
+
+#include <signal.h>
+#include <stdint.h>
+#include "engine/cpu.h"
+
+struct mem;
+
+#define GUEST_NSIG 64		/* signals 1..64 */
+#define GUEST_MAX_FDS 1024
+
+/* The kernel's struct sigaction for rt_sigaction (not glibc's). */
+struct guest_sigaction {
+	uint64_t handler;	/* SIG_DFL 0, SIG_IGN 1, or an address */
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+/* One guest file descriptor. */
+struct guest_fd {
+	int host;		/* host fd, or -1 when the slot is free */
+	int cloexec;
+};
+
+struct proc {
+	struct mem *mem;
+	struct cpu *cpu;	/* the only thread, for now */
+
+	/* Identity the guest sees (fixed, deterministic). */
+	int pid, ppid, uid, gid;
+	uint32_t umask;
+
+	/* brk: start (end of the executable's data) and current break. */
+	uint64_t brk_start, brk_cur;
+
+	/* Executable facts for auxv, /proc/self/exe and the loader. */
+	char *exe_path;		/* as given on the command line, resolved */
+	uint64_t entry, phdr, phnum, load_bias;
+	uint64_t auxv_addr, auxv_len;	/* the auxv on the guest stack */
+
+	struct guest_fd fds[GUEST_MAX_FDS];
+
+	/* Signals. */
+	struct guest_sigaction sigact[GUEST_NSIG + 1];
+	uint64_t sigmask;		/* blocked, bit (sig - 1) */
+	uint64_t sigpending;		/* pending, bit (sig - 1) */
+	siginfo_t pending_info[GUEST_NSIG + 1];
+	uint64_t altstack_sp, altstack_size;
+	int altstack_flags;
+	/* Linux's thread.trap_nr, error_code and cr2: set by each fault that
+	 * becomes a signal and shown in the sigcontext of every later frame. */
+	uint64_t trap_nr, trap_err, trap_cr2;
+	uint64_t clear_child_tid;
+
+	/* How the process ended: a wait(2) status. */
+	int exited;
+	int wait_status;
+
+	/* Log unknown syscalls and other unsupported behaviour once each. */
+	int verbose;
+};
+
+/* Exit statuses of the rewind command (DESIGN.md). */
+#define REWIND_EXIT_INTERNAL 125
+#define REWIND_EXIT_NOEXEC   126
+#define REWIND_EXIT_NOTFOUND 127
+
+/* Create a process with the standard fds 0-2 and default dispositions.
+ * Returns 0 or -errno. */
+int proc_create(struct proc **out);
+void proc_destroy(struct proc *p);
+
+/* Mark the process as exited with a wait(2) status and ask the run loop
+ * to stop. */
+void proc_exit(struct proc *p, int wait_status);
+
+/* The shell-style exit code for a wait status: the code, or 128+signal. */
+int proc_exit_code(const struct proc *p);
+
+#endif
