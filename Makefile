@@ -39,7 +39,8 @@ endif
 
 ENGINE_SRC = src/engine/decode.c src/engine/interp.c src/engine/optable.c \
 	src/engine/fault.c src/engine/cpuid.c src/engine/exec_int.c \
-	src/engine/exec_string.c src/engine/exec_sse.c src/engine/exec_x87.c
+	src/engine/exec_string.c src/engine/exec_sse.c src/engine/exec_x87.c \
+	src/engine/exec_sse3.c src/engine/exec_sse4.c
 MEM_SRC = src/mem/mem.c
 OS_SRC = src/os/proc.c src/os/elf.c src/os/syscall.c src/os/sys_fs.c \
 	src/os/sys_misc.c src/os/signal.c src/os/nondet.c

@@ -15,12 +15,17 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/cpu.h"
+#include "engine/cpuid.h"
 #include "engine/engine.h"
+
+/* The CPU model when --cpu is not given. */
+#define CPU_LEVEL_DEFAULT CPU_LEVEL_V1
 #include "mem/mem.h"
 #include "os/elf.h"
 #include "os/proc.h"
@@ -42,7 +47,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: rewind COMMAND [OPTIONS] [ARGS]\n"
 	      "\n"
-	      "  rewind run [--engine=E] [-v] [--] PROG [ARGS...]\n"
+	      "  rewind run [--engine=E] [--cpu=x86-64-v1|x86-64-v2] [-v] [--] PROG [ARGS...]\n"
 	      "                        run PROG inside the VM without recording\n"
 	      "  rewind record [-o TRACE] [--engine=E] -- PROG [ARGS...]\n"
 	      "  rewind replay [--check] [--engine=E] TRACE\n"
@@ -114,6 +119,7 @@ static int elf_error_status(int rc)
 struct run_opts {
 	const char *engine;
 	int verbose;
+	int cpu_level;		/* enum cpu_level */
 	char **argv;		/* PROG and its arguments */
 };
 
@@ -126,6 +132,7 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 
 	o->engine = ENGINE_DEFAULT;
 	o->verbose = 0;
+	o->cpu_level = CPU_LEVEL_DEFAULT;
 	o->argv = NULL;
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -145,6 +152,18 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 				return -1;
 			}
 			o->engine = argv[++i];
+		} else if (strncmp(a, "--cpu=", 6) == 0 ||
+			   strcmp(a, "--cpu") == 0) {
+			const char *v = a[5] == '=' ? a + 6 : NULL;
+			if (!v && i + 1 < argc)
+				v = argv[++i];
+			o->cpu_level = v ? cpuid_parse_level(v) : 0;
+			if (!o->cpu_level) {
+				fail(REWIND_EXIT_INTERNAL,
+				     "run: --cpu needs x86-64-v1 or x86-64-v2%s%s",
+				     v ? ", not " : "", v ? v : "");
+				return -1;
+			}
 		} else if (strcmp(a, "-v") == 0 ||
 			   strcmp(a, "--verbose") == 0) {
 			o->verbose = 1;
@@ -227,6 +246,7 @@ static int cmd_run(int argc, char **argv)
 	}
 	p->verbose = o.verbose;
 	c = p->cpu;
+	c->level = (uint8_t)o.cpu_level;
 	mem_set_current(p->mem, c);
 
 	rc = elf_load(p, c, path, o.argv, environ, err, sizeof(err));
@@ -275,6 +295,9 @@ int main(int argc, char **argv)
 
 	/* Nothing rewind prints may be held back behind guest output. */
 	setvbuf(stdout, NULL, _IONBF, 0);
+	/* A broken pipe is the guest's business: its writes get EPIPE and
+	 * src/os raises the guest's SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 
 	if (argc < 2)
 		return fail(REWIND_EXIT_INTERNAL,

@@ -83,6 +83,9 @@ enum cpu_exit {
 	CPU_EXIT_ICOUNT,	/* reached the requested icount limit */
 };
 
+/* The CPU model level the guest sees (cpuid.h): x86-64 psABI levels. */
+enum cpu_level { CPU_LEVEL_V1 = 1, CPU_LEVEL_V2 = 2 };
+
 struct insn;
 struct proc;
 struct mem;
@@ -131,6 +134,7 @@ struct cpu {
 	struct mem *mem;	/* the address space */
 	void *engine_data;	/* the engine's private state (code cache) */
 	int tid;
+	uint8_t level;		/* enum cpu_level: CPUID and valid opcodes */
 };
 
 /* ST(i) access helpers. */

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "engine/cpu.h"
 #include "engine/cpuid.h"
 
 /* Leaf 1 EDX: FPU TSC CX8 CMOV MMX FXSR SSE SSE2, plus PSE/MSR/PAE/MCE/
@@ -16,11 +17,16 @@
 		(1u << 7) | (1u << 8) | (1u << 9) | (1u << 11) | (1u << 12) | \
 		(1u << 13) | (1u << 14) | (1u << 15) | (1u << 16) | \
 		(1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26))
-/* Leaf 1 ECX: nothing beyond SSE2 (bit 31 "hypervisor" stays clear). */
-#define L1_ECX 0u
-/* Leaf 0x80000001 EDX: SYSCALL, NX, LM; ECX: LAHF/SAHF in 64-bit mode. */
+/* Leaf 1 ECX: nothing beyond SSE2 in v1 (bit 31 "hypervisor" stays
+ * clear); v2 adds SSE3 (0), SSSE3 (9), CX16 (13), SSE4.1 (19), SSE4.2 (20)
+ * and POPCNT (23). */
+#define L1_ECX_V1 0u
+#define L1_ECX_V2 ((1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | \
+		   (1u << 20) | (1u << 23))
+/* Leaf 0x80000001 EDX: SYSCALL, NX, LM; ECX: LAHF/SAHF in 64-bit mode
+ * (v2 only). */
 #define X1_EDX ((1u << 11) | (1u << 20) | (1u << 29))
-#define X1_ECX (1u << 0)
+#define X1_ECX_V2 (1u << 0)
 
 static void put_str(uint32_t out[4], const char *s12, int order[3])
 {
@@ -28,10 +34,20 @@ static void put_str(uint32_t out[4], const char *s12, int order[3])
 		memcpy(&out[order[i]], s12 + 4 * i, 4);
 }
 
-void cpuid_query(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+int cpuid_parse_level(const char *name)
 {
-	static const char brand[48] =
-		"rewind virtual x86-64-v1 CPU\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+	if (!strcmp(name, "x86-64-v1") || !strcmp(name, "v1"))
+		return CPU_LEVEL_V1;
+	if (!strcmp(name, "x86-64-v2") || !strcmp(name, "v2"))
+		return CPU_LEVEL_V2;
+	return 0;
+}
+
+void cpuid_query(int level, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	char brand[48] = "rewind virtual x86-64-v1 CPU";
+	if (level >= CPU_LEVEL_V2)
+		brand[23] = '2';
 	memset(out, 0, 4 * sizeof(uint32_t));
 	switch (leaf) {
 	case 0: {
@@ -45,7 +61,7 @@ void cpuid_query(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 		 * no software expects features we lack. */
 		out[0] = 0x000006f1;
 		out[1] = (8u << 8) | (1u << 16);	/* clflush 64 bytes, 1 lp */
-		out[2] = L1_ECX;
+		out[2] = level >= CPU_LEVEL_V2 ? L1_ECX_V2 : L1_ECX_V1;
 		out[3] = L1_EDX;
 		break;
 	case 2:
@@ -71,7 +87,7 @@ void cpuid_query(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 		out[0] = 0x80000008;
 		break;
 	case 0x80000001:
-		out[2] = X1_ECX;
+		out[2] = level >= CPU_LEVEL_V2 ? X1_ECX_V2 : 0;
 		out[3] = X1_EDX;
 		break;
 	case 0x80000002: case 0x80000003: case 0x80000004:

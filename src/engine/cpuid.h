@@ -1,10 +1,12 @@
 /*
  * cpuid.h - the guest CPU model.
  *
- * One fixed, documented model, identical in every engine and on every host
- * (DESIGN.md): x86-64 baseline (v1): SSE, SSE2, x87, CMOV, CX8, FXSR, MMX,
- * SYSCALL, NX, LM.  No SSE3+, no AVX, no RDRAND, so libcs pick baseline
- * paths.  Instructions outside the model raise SIGILL.
+ * Fixed, documented models, identical in every engine and on every host
+ * (DESIGN.md), named after the x86-64 psABI levels:
+ *   v1: x87, MMX, SSE, SSE2, CMOV, CX8, FXSR, SYSCALL, NX, LM.
+ *   v2: v1 + SSE3, SSSE3, SSE4.1, SSE4.2, POPCNT, CMPXCHG16B, LAHF/SAHF.
+ * No AVX, no RDRAND/RDSEED, no RDTSCP.  Instructions outside the selected
+ * model raise SIGILL.
  */
 #ifndef REWIND_ENGINE_CPUID_H
 #define REWIND_ENGINE_CPUID_H
@@ -12,6 +14,9 @@
 #include <stdint.h>
 
 /* Fill out[0..3] = eax, ebx, ecx, edx for leaf/subleaf. */
-void cpuid_query(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+void cpuid_query(int level, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+
+/* Parse "x86-64-v1"/"x86-64-v2" (also "v1"/"v2"); returns the level or 0. */
+int cpuid_parse_level(const char *name);
 
 #endif

@@ -93,10 +93,9 @@
 #define EXEC_SPECIALIZE 1
 #endif
 
-/* Instructions beyond x86-64-v1 (rdtscp, cmpxchg16b): off in the v1 model,
- * so they raise #UD exactly like the CPU cpuid.c describes. */
+/* rdtscp is in neither model (cpuid.h): it raises #UD like the CPU
+ * cpuid.c describes.  cmpxchg16b and lahf/sahf check c->level. */
 #define MODEL_HAS_RDTSCP 0
-#define MODEL_HAS_CX16 0
 
 /* Remember handler f for decoded instruction i and run it. */
 static inline void run_special(struct cpu *c, const struct insn *i, insn_fn f)
@@ -1300,7 +1299,7 @@ static void op_grp9(struct cpu *c, const struct insn *i)
 		cpu_raise_ud(c);
 	uint64_t a = insn_ea(c, i);
 	if (i->rex & 8) {
-		if (!MODEL_HAS_CX16)
+		if (c->level < CPU_LEVEL_V2)
 			cpu_raise_ud(c);
 		if (a & 15)
 			cpu_raise_gp(c);
@@ -1446,9 +1445,12 @@ static void op_cwd(struct cpu *c, const struct insn *i)
 
 #define FL_SAHF (FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF)
 
+/* lahf/sahf in 64-bit mode are x86-64-v2 (early AMD64 CPUs lack them). */
 static void op_sahf(struct cpu *c, const struct insn *i)
 {
 	NOLOCK(c, i);
+	if (c->level < CPU_LEVEL_V2)
+		cpu_raise_ud(c);
 	uint64_t ah = (c->gpr[R_RAX] >> 8) & 0xff;
 	c->rflags = (c->rflags & ~(uint64_t)FL_SAHF) | (ah & FL_SAHF);
 }
@@ -1456,6 +1458,8 @@ static void op_sahf(struct cpu *c, const struct insn *i)
 static void op_lahf(struct cpu *c, const struct insn *i)
 {
 	NOLOCK(c, i);
+	if (c->level < CPU_LEVEL_V2)
+		cpu_raise_ud(c);
 	uint64_t ah = (c->rflags & FL_SAHF) | 2;
 	c->gpr[R_RAX] = (c->gpr[R_RAX] & ~0xff00ULL) | (ah << 8);
 }
@@ -1520,7 +1524,7 @@ static void op_cpuid(struct cpu *c, const struct insn *i)
 {
 	NOLOCK(c, i);
 	uint32_t out[4];
-	cpuid_query((uint32_t)c->gpr[R_RAX], (uint32_t)c->gpr[R_RCX], out);
+	cpuid_query(c->level, (uint32_t)c->gpr[R_RAX], (uint32_t)c->gpr[R_RCX], out);
 	c->gpr[R_RAX] = out[0];
 	c->gpr[R_RBX] = out[1];
 	c->gpr[R_RCX] = out[2];

@@ -82,8 +82,9 @@ struct optable {
 	insn_fn map0f3a[256][4];
 };
 
-/* Fill the process-wide table; idempotent.  Returns the table. */
-const struct optable *optable_get(void);
+/* The dispatch table of CPU model `level` (enum cpu_level), built on first
+ * use.  Returns NULL for an unknown level. */
+const struct optable *optable_get(int level);
 
 /* The handler for undefined or unimplemented opcodes: raises SIGILL. */
 void op_ud(struct cpu *c, const struct insn *i);
@@ -93,6 +94,10 @@ void op_ud(struct cpu *c, const struct insn *i);
 void exec_install_int(struct optable *t);	/* exec_int.c: integer ISA */
 void exec_install_sse(struct optable *t);	/* exec_sse.c: SSE/SSE2 */
 void exec_install_x87(struct optable *t);	/* exec_x87.c: x87, fxsave */
+/* v2 only: */
+void exec_install_sse3(struct optable *t);	/* exec_sse3.c: SSE3, SSSE3 */
+void exec_install_sse4(struct optable *t);	/* exec_sse4.c: SSE4.1, SSE4.2,
+						   POPCNT */
 
 /* Fill all four prefix slots of a 0F-map opcode with one handler (for
  * integer opcodes where 66 only changes the operand size). */

@@ -127,7 +127,7 @@ static struct interp *interp_get(struct cpu *c)
 	ip = calloc(1, sizeof(*ip));
 	if (!ip)
 		return NULL;
-	ip->ops = optable_get();
+	ip->ops = optable_get(c->level ? c->level : CPU_LEVEL_V1);
 	ip->mem = c->mem;
 	mem_set_code_callback(c->mem, code_written, ip);
 	c->engine_data = ip;
@@ -344,12 +344,14 @@ void cpu_reset(struct cpu *c)
 	struct proc *p = c->proc;
 	void *ed = c->engine_data;
 	int tid = c->tid;
+	uint8_t level = c->level;
 	memset(c, 0, offsetof(struct cpu, fault_jmp));
 	c->mem_base = base;
 	c->mem = m;
 	c->proc = p;
 	c->engine_data = ed;
 	c->tid = tid;
+	c->level = level ? level : CPU_LEVEL_V1;
 	c->rflags = FL_FIXED;
 	c->seg[SEG_CS] = 0x33;	/* Linux's user code and stack selectors */
 	c->seg[SEG_SS] = 0x2b;

@@ -684,7 +684,7 @@ static int elf_build_stack(struct proc *p, struct cpu *c,
 	random_addr = sp;
 	memcpy(base + sp, rnd, sizeof(rnd));
 
-	cpuid_query(1, 0, cpuid1);
+	cpuid_query(c->level, 1, 0, cpuid1);
 #define AUX(t, v) (auxv[nauxv].type = (t), auxv[nauxv++].val = (v))
 	AUX(AT_MINSIGSTKSZ, ELF_MINSIGSTKSZ);
 	AUX(AT_HWCAP, cpuid1[3]);

@@ -31,8 +31,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/syscall.h>
 
 #include "os/proc.h"
+#include "os/sys.h"
 #include "os/sys_int.h"
 #include "os/syscall.h"
 
@@ -559,6 +562,21 @@ void os_syscall(struct cpu *c)
 			d ? d->name : "?", (unsigned long long)a[0],
 			(unsigned long long)a[1], (unsigned long long)a[2],
 			(unsigned long long)a[3], (long long)r);
+	/* Writing to a pipe nobody reads raises SIGPIPE in the writer, as
+	 * the kernel's pipe_write does (the host's own SIGPIPE is ignored
+	 * by rewind, so the guest's disposition decides). */
+	if (r == -EPIPE && (nr == SYS_write || nr == SYS_writev ||
+			    nr == SYS_pwritev || nr == SYS_pwritev2 ||
+			    nr == SYS_sendfile || nr == SYS_splice ||
+			    nr == SYS_vmsplice || nr == SYS_tee)) {
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		si.si_signo = SIGPIPE;
+		si.si_code = SI_USER;
+		si.si_pid = p->pid;
+		si.si_uid = (uid_t)p->uid;
+		signal_queue(p, SIGPIPE, &si);
+	}
 	/* rt_sigreturn restored every register, rax included. */
 	if (!d || d->fn != sys_rt_sigreturn)
 		c->gpr[R_RAX] = (uint64_t)r;

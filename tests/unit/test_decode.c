@@ -57,7 +57,7 @@ START_TEST(test_busybox_text_lengths)
 	csh h;
 	ck_assert_int_eq(cs_open(CS_ARCH_X86, CS_MODE_64, &h), CS_ERR_OK);
 	cs_insn *ci = cs_malloc(h);
-	const struct optable *t = optable_get();
+	const struct optable *t = optable_get(CPU_LEVEL_V2);
 	long total = 0, mismatches = 0;
 	Elf_Scn *s = NULL;
 	while ((s = elf_nextscn(e, s))) {
@@ -102,7 +102,7 @@ START_TEST(test_random_streams)
 	csh h;
 	ck_assert_int_eq(cs_open(CS_ARCH_X86, CS_MODE_64, &h), CS_ERR_OK);
 	cs_insn *ci = cs_malloc(h);
-	const struct optable *t = optable_get();
+	const struct optable *t = optable_get(CPU_LEVEL_V2);
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
 	long total = 0, mismatches = 0;
 	uint8_t buf[24];
@@ -134,7 +134,7 @@ END_TEST
 
 START_TEST(test_operand_fields)
 {
-	const struct optable *t = optable_get();
+	const struct optable *t = optable_get(CPU_LEVEL_V2);
 	struct insn in;
 	/* mov rax, [rip + 0x10] at 0x1000: 48 8b 05 10 00 00 00 */
 	const uint8_t a[] = { 0x48, 0x8b, 0x05, 0x10, 0, 0, 0 };

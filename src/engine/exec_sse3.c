@@ -1,0 +1,9 @@
+/*
+ * exec_sse3.c - placeholder installer, filled in by the v2 ISA work.
+ */
+#include "engine/insn.h"
+
+void exec_install_sse3(struct optable *t)
+{
+	(void)t;
+}
