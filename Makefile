@@ -18,7 +18,7 @@ DEB_PACKAGES = build-essential pkg-config libelf-dev libcapstone-dev \
 WARN = -Wall -Wextra -Wmissing-prototypes -Wno-unused-parameter -Werror
 CFLAGS_COMMON = -std=gnu11 -g $(WARN) -Isrc -D_GNU_SOURCE -fno-strict-aliasing
 ifeq ($(MODE),release)
-  CFLAGS_MODE = -O2
+  CFLAGS_MODE = -O3
 else ifeq ($(MODE),debug)
   CFLAGS_MODE = -O0
 else ifeq ($(MODE),asan)

@@ -762,25 +762,29 @@ MMX_PACK(packsswb, _mm_packs_epi16)
 MMX_PACK(packssdw, _mm_packs_epi32)
 MMX_PACK(packuswb, _mm_packus_epi16)
 
-/* Byte shifts of a whole xmm register (pslldq/psrldq); n > 15 clears. */
+/* Byte shifts of a whole xmm register (pslldq/psrldq); n > 15 clears.
+ * Hot in libc's string functions: the intrinsics need a constant count,
+ * so switch over the sixteen, staying in registers (a round trip through
+ * memory costs a store-forwarding stall). */
+#define BYTE_SHIFT_CASES(fn)						\
+	case 0: return v; case 1: return fn(v, 1);			\
+	case 2: return fn(v, 2); case 3: return fn(v, 3);		\
+	case 4: return fn(v, 4); case 5: return fn(v, 5);		\
+	case 6: return fn(v, 6); case 7: return fn(v, 7);		\
+	case 8: return fn(v, 8); case 9: return fn(v, 9);		\
+	case 10: return fn(v, 10); case 11: return fn(v, 11);		\
+	case 12: return fn(v, 12); case 13: return fn(v, 13);		\
+	case 14: return fn(v, 14); case 15: return fn(v, 15);		\
+	default: return _mm_setzero_si128();
+
 static __m128i xmm_byte_shl(__m128i v, unsigned n)
 {
-	union xmm a = xmm_u(v), r;
-	if (n > 15)
-		return _mm_setzero_si128();
-	memset(&r, 0, sizeof r);
-	memcpy(&r.u8[n], &a.u8[0], 16 - n);
-	return _mm_loadu_si128((const __m128i *)&r);
+	switch (n) { BYTE_SHIFT_CASES(_mm_slli_si128) }
 }
 
 static __m128i xmm_byte_shr(__m128i v, unsigned n)
 {
-	union xmm a = xmm_u(v), r;
-	if (n > 15)
-		return _mm_setzero_si128();
-	memset(&r, 0, sizeof r);
-	memcpy(&r.u8[0], &a.u8[n], 16 - n);
-	return _mm_loadu_si128((const __m128i *)&r);
+	switch (n) { BYTE_SHIFT_CASES(_mm_srli_si128) }
 }
 
 /* Shift groups 0F 71/72/73 /r, imm8: the operation is modrm.reg, the
