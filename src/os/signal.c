@@ -868,7 +868,7 @@ SYS(sigaltstack)
 }
 
 /* The siginfo of kill (SI_USER) and tkill/tgkill (SI_TKILL). */
-static void send_from_self(struct proc *p, struct cpu *c, int sig, int code)
+void signal_send_self(struct proc *p, struct cpu *c, int sig, int code)
 {
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
@@ -894,7 +894,7 @@ SYS(kill)
 	if (sig < 0 || sig > GUEST_NSIG)
 		return -EINVAL;
 	if (sig)
-		send_from_self(p, c, sig, K_SI_USER);
+		signal_send_self(p, c, sig, K_SI_USER);
 	return 0;
 }
 
@@ -907,7 +907,7 @@ static int64_t do_tkill(struct proc *p, struct cpu *c, int tgid, int tid,
 	if (sig < 0 || sig > GUEST_NSIG)
 		return -EINVAL;
 	if (sig)
-		send_from_self(p, c, sig, K_SI_TKILL);
+		signal_send_self(p, c, sig, K_SI_TKILL);
 	return 0;
 }
 

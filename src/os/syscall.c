@@ -568,15 +568,8 @@ void os_syscall(struct cpu *c)
 	if (r == -EPIPE && (nr == SYS_write || nr == SYS_writev ||
 			    nr == SYS_pwritev || nr == SYS_pwritev2 ||
 			    nr == SYS_sendfile || nr == SYS_splice ||
-			    nr == SYS_vmsplice || nr == SYS_tee)) {
-		siginfo_t si;
-		memset(&si, 0, sizeof(si));
-		si.si_signo = SIGPIPE;
-		si.si_code = SI_USER;
-		si.si_pid = p->pid;
-		si.si_uid = (uid_t)p->uid;
-		signal_queue(p, SIGPIPE, &si);
-	}
+			    nr == SYS_vmsplice || nr == SYS_tee))
+		signal_send_self(p, c, SIGPIPE, SI_USER);
 	/* rt_sigreturn restored every register, rax included. */
 	if (!d || d->fn != sys_rt_sigreturn)
 		c->gpr[R_RAX] = (uint64_t)r;
