@@ -219,6 +219,16 @@ static int cmd_run(int argc, char **argv)
 			    names);
 	}
 
+	/* The v2 handlers execute the same instructions on the host. */
+	if (o.cpu_level >= CPU_LEVEL_V2 &&
+	    !(__builtin_cpu_supports("sse3") && __builtin_cpu_supports("ssse3") &&
+	      __builtin_cpu_supports("sse4.1") &&
+	      __builtin_cpu_supports("sse4.2") &&
+	      __builtin_cpu_supports("popcnt")))
+		return fail(REWIND_EXIT_INTERNAL,
+			    "--cpu=x86-64-v2 needs a host CPU with SSE4.2 and "
+			    "POPCNT; this one lacks them (use x86-64-v1)");
+
 	errno = 0;
 	path = elf_find_program(o.argv[0]);
 	if (!path) {

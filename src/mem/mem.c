@@ -266,23 +266,18 @@ static bool range_free(const struct mem *m, uint64_t start, uint64_t end)
 	return i >= m->nreg || m->reg[i].start >= end;
 }
 
-/* Highest free gap of len bytes below top (top-down, like Linux). */
+/* Highest free gap of len bytes below top (top-down, like Linux), or 0. */
 static uint64_t find_gap(const struct mem *m, uint64_t len, uint64_t top)
 {
 	uint64_t hi = top;
-	size_t i = region_lower(m, top);
-	/* Walk regions downwards from the first one at or above top. */
+	size_t i = region_lower(m, top);	/* regions [0, i) end <= top */
+	if (i < m->nreg && m->reg[i].start < hi)
+		hi = m->reg[i].start;		/* one straddles top */
 	for (;;) {
 		uint64_t lo = i > 0 ? m->reg[i - 1].end : GUEST_MMAP_MIN;
 		if (lo < GUEST_MMAP_MIN)
 			lo = GUEST_MMAP_MIN;
-		if (i > 0 && m->reg[i - 1].end > hi) {
-			/* region straddles top */
-			hi = m->reg[i - 1].start;
-			i--;
-			continue;
-		}
-		if (hi >= lo && hi - lo >= len)
+		if (hi > lo && hi - lo >= len)
 			return hi - len;
 		if (i == 0)
 			return 0;

@@ -145,6 +145,21 @@ START_TEST(test_strlen_and_copy)
 }
 END_TEST
 
+/* A mapping that straddles the mmap base (mremap grows in place past it)
+ * must not be handed out again by a later mmap without a hint. */
+START_TEST(test_gap_below_straddling_region)
+{
+	uint64_t at = GUEST_MMAP_BASE - 0x3000;
+	ck_assert_int_eq(mem_map(m, at, 0x8000, RW, ANON | MAP_FIXED, -1, 0),
+			 (int64_t)at);
+	int64_t b = mem_map(m, 0, 0x2000, RW, ANON, -1, 0);
+	ck_assert_int_gt(b, 0);
+	ck_assert_uint_le((uint64_t)b + 0x2000, at);
+	int64_t c = mem_map(m, 0, 0x1000, RW, ANON, -1, 0);
+	ck_assert_uint_le((uint64_t)c + 0x1000, (uint64_t)b);
+}
+END_TEST
+
 static Suite *mem_suite(void)
 {
 	Suite *s = suite_create("mem");
@@ -156,6 +171,7 @@ static Suite *mem_suite(void)
 	tcase_add_test(tc, test_remap_moves_contents);
 	tcase_add_test(tc, test_brk);
 	tcase_add_test(tc, test_strlen_and_copy);
+	tcase_add_test(tc, test_gap_below_straddling_region);
 	suite_add_tcase(s, tc);
 	return s;
 }
