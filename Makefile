@@ -13,7 +13,7 @@ CC ?= cc
 
 DEB_PACKAGES = build-essential pkg-config libelf-dev libcapstone-dev \
 	libdwarf-dev liblmdb-dev libzstd-dev libreadline-dev check \
-	libsubunit-dev musl-tools busybox-static gdb clang valgrind
+	libsubunit-dev musl-tools busybox-static bash-static xz-utils gdb clang valgrind
 
 WARN = -Wall -Wextra -Wmissing-prototypes -Wno-unused-parameter -Werror
 CFLAGS_COMMON = -std=gnu11 -g $(WARN) -Isrc -D_GNU_SOURCE -fno-strict-aliasing
@@ -29,7 +29,7 @@ else
   $(error unknown MODE=$(MODE): use release, debug or asan)
 endif
 CFLAGS += $(CFLAGS_COMMON) $(CFLAGS_MODE)
-LDLIBS = -lelf -lcapstone -lm
+LDLIBS = -lelf -lcapstone -llmdb -lzstd -lm
 
 ifeq ($(V),1)
   Q =
@@ -43,10 +43,12 @@ ENGINE_SRC = src/engine/decode.c src/engine/interp.c src/engine/optable.c \
 	src/engine/exec_sse3.c src/engine/exec_sse4.c
 MEM_SRC = src/mem/mem.c
 OS_SRC = src/os/proc.c src/os/elf.c src/os/syscall.c src/os/sys_fs.c \
-	src/os/sys_misc.c src/os/signal.c src/os/nondet.c
+	src/os/sys_misc.c src/os/signal.c src/os/nondet.c src/os/journal.c
+TRACE_SRC = src/trace/error.c src/trace/hash.c src/trace/event.c \
+	src/trace/lmdbcheck.c src/trace/trace.c
 CLI_SRC = src/cli/main.c
 
-LIB_SRC = $(ENGINE_SRC) $(MEM_SRC) $(OS_SRC)
+LIB_SRC = $(ENGINE_SRC) $(MEM_SRC) $(OS_SRC) $(TRACE_SRC)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 REWIND = $(BUILD)/rewind

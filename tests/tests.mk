@@ -6,14 +6,16 @@
 #   make test-integration  every tests/integration/*.sh; T=busy runs only the
 #                          scripts whose path contains "busy"
 #   make demo              install missing deps, run the examples under rewind
-#   make bench             slowdown against native (BENCH_SCALE, BENCH_RUNS)
+#   make bench             slowdown against native (BENCH_SCALE, BENCH_RUNS),
+#                          C benchmarks and busybox workloads
 #
-# Integration scripts get REWIND (absolute path of the binary), BUILD,
-# EXAMPLES_DIR and PROGRAMS_DIR in the environment.  Each prints one line
-# per case, "ok   NAME" or "FAIL NAME: why"; the runner counts those lines
-# and ends with "N passed, N failed".
+# Integration scripts get REWIND and ISA_SCAN (absolute paths of the
+# binaries), BUILD, EXAMPLES_DIR and PROGRAMS_DIR in the environment.  Each
+# prints one line per case, "ok   NAME" or "FAIL NAME: why"; the runner
+# counts those lines and ends with "N passed, N failed".
 
 include examples/examples.mk
+include tools/tools.mk
 -include tests/fuzz/fuzz.mk
 
 # ---------------------------------------------------------------- guest programs
@@ -59,12 +61,13 @@ test-unit: $(UNIT_BINS)
 INTEGRATION_SCRIPTS = $(sort $(wildcard tests/integration/*.sh))
 T ?=
 
-test-integration: $(REWIND) examples programs
+test-integration: $(REWIND) $(ISA_SCAN) examples programs
 	$(Q)pass=0; fail=0; log=$$(mktemp); \
 	for t in $(INTEGRATION_SCRIPTS); do \
 	  case "$$t" in *"$(T)"*) ;; *) continue ;; esac; \
 	  echo "== $$t"; \
-	  { REWIND=$(abspath $(REWIND)) BUILD=$(BUILD) \
+	  { REWIND=$(abspath $(REWIND)) ISA_SCAN=$(abspath $(ISA_SCAN)) \
+	    BUILD=$(BUILD) \
 	    EXAMPLES_DIR=$(EXAMPLES_DIR) PROGRAMS_DIR=$(PROGRAMS_DIR) \
 	    bash $$t </dev/null; echo $$? >$$log.status; } 2>&1 | tee $$log; \
 	  p=$$(grep -c '^ok ' $$log); f=$$(grep -c '^FAIL ' $$log); \
@@ -79,7 +82,7 @@ test-integration: $(REWIND) examples programs
 
 # ---------------------------------------------------------------- test
 ifneq ($(wildcard tests/fuzz/fuzz.mk),)
-TEST_FUZZ = fuzz-elf-smoke
+TEST_FUZZ = fuzz-elf-smoke fuzz-event-smoke
 endif
 
 # deps runs to completion before anything is built (even under -j): the
@@ -112,7 +115,13 @@ $(BENCH_DIR)/%: tests/bench/%.c
 	@echo "  GUEST   $@"
 	$(Q)$(GUEST_CC_GLIBC) -static -O2 -g -Wall -Wextra -o $@ $< $(GUEST_LDLIBS)
 
+# Real programs too: busybox gzip, bzip2, sha256sum and sort on 5 MB of
+# text (tools/bench.sh --busybox), when the static busybox is installed.
+BENCH_BUSYBOX ?= /bin/busybox
+
 bench: $(REWIND) $(BENCH_BINS)
-	$(Q)tools/bench.sh $(REWIND) $(BENCH_BINS)
+	$(Q)tools/bench.sh $(REWIND) \
+	  $$([ -x "$(BENCH_BUSYBOX)" ] && echo --busybox $(BENCH_BUSYBOX)) \
+	  $(BENCH_BINS)
 
 .PHONY: programs test test-unit test-integration demo bench

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh - how much slower a program runs under rewind than natively.
 #
-# Usage: tools/bench.sh REWIND PROGRAM...     (make bench does this)
+# Usage: tools/bench.sh REWIND [--busybox BUSYBOX] PROGRAM...
+#                                             (make bench does this)
 #
 # Runs every PROGRAM BENCH_RUNS times natively and BENCH_RUNS times under
 # `REWIND run --`, interleaved (native, rewind, native, rewind, ...) so that
@@ -12,18 +13,30 @@
 # native one is reported as such instead of a time.  Prints a markdown
 # table and writes it to build/bench.md.
 #
+# With --busybox, also times real programs: that busybox's gzip, bzip2,
+# sha256sum and sort on a generated text file of 5 MB (times BENCH_SCALE),
+# the same for both sides, with the output compared likewise.
+#
 # Environment: BENCH_RUNS (default 5), BENCH_SCALE (default 1),
 # BENCH_TIMEOUT (seconds per rewind run, default 300), BENCH_OUT
 # (default build/bench.md).
 
 set -euo pipefail
 
-if [ $# -lt 2 ]; then
-	echo "usage: $0 REWIND PROGRAM..." >&2
+usage() {
+	echo "usage: $0 REWIND [--busybox BUSYBOX] PROGRAM..." >&2
 	exit 2
-fi
+}
+[ $# -ge 1 ] || usage
 rewind=$1
 shift
+busybox=
+if [ "${1:-}" = --busybox ]; then
+	[ $# -ge 2 ] || usage
+	busybox=$2
+	shift 2
+fi
+[ $# -ge 1 ] || [ -n "$busybox" ] || usage
 runs=${BENCH_RUNS:-5}
 scale=${BENCH_SCALE:-1}
 limit=${BENCH_TIMEOUT:-300}
@@ -31,12 +44,13 @@ out=${BENCH_OUT:-build/bench.md}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# seconds, as a decimal, that "$@" took; its stdout goes to $tmp/out and
-# its exit status to $tmp/status.
+# timed IN CMD... : seconds, as a decimal, that CMD took with stdin from IN;
+# its stdout goes to $tmp/out and its exit status to $tmp/status.
 timed() {
-	local t0 t1 st=0
+	local in=$1 t0 t1 st=0
+	shift
 	t0=$(date +%s%N)
-	timeout -k 5 "$limit" "$@" >"$tmp/out" 2>"$tmp/err" || st=$?
+	timeout -k 5 "$limit" "$@" <"$in" >"$tmp/out" 2>"$tmp/err" || st=$?
 	t1=$(date +%s%N)
 	echo "$st" >"$tmp/status"
 	awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'
@@ -61,19 +75,21 @@ rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 } >"$tmp/table"
 cat "$tmp/table"
 
-for prog in "$@"; do
-	name=$(basename "$prog")
+# bench_row NAME IN CMD... : one row of the table.
+bench_row() {
+	local name=$1 in=$2
+	shift 2
 	: >"$tmp/native.times"
 	: >"$tmp/rewind.times"
-	problem=
+	local problem= st native rw ratio row
 	for _ in $(seq 1 "$runs"); do
-		timed "$prog" "$scale" >>"$tmp/native.times"
+		timed "$in" "$@" >>"$tmp/native.times"
 		if [ "$(cat "$tmp/status")" != 0 ]; then
 			problem="fails natively (status $(cat "$tmp/status"))"
 			break
 		fi
 		cp "$tmp/out" "$tmp/native.out"
-		timed "$rewind" run -- "$prog" "$scale" >>"$tmp/rewind.times"
+		timed "$in" "$rewind" run -- "$@" >>"$tmp/rewind.times"
 		st=$(cat "$tmp/status")
 		if [ "$st" = 124 ] || [ "$st" = 137 ]; then
 			problem="rewind timed out after ${limit}s"
@@ -96,7 +112,40 @@ for prog in "$@"; do
 		row="| $name | $native | $rw | $ratio |"
 	fi
 	echo "$row" | tee -a "$tmp/table"
+}
+
+for prog in "$@"; do
+	bench_row "$(basename "$prog")" /dev/null "$prog" "$scale"
 done
+
+if [ -n "$busybox" ]; then
+	# About 5 MB of text per BENCH_SCALE: words from a fixed list picked
+	# by a 32-bit LCG (exact in awk's doubles), numbers, punctuation.
+	lines=$((80000 * scale))
+	"$busybox" awk -v lines="$lines" 'BEGIN {
+		n = split("alpha bravo Charlie delta echo foxtrot golf Hotel " \
+			  "india juliet kilo Lima mike november oscar papa " \
+			  "quebec Romeo sierra tango uniform victor whiskey xray " \
+			  "yankee zulu the of and a to in is lorem ipsum", w, " ")
+		s = 12345
+		for (l = 1; l <= lines; l++) {
+			s = (s * 69069 + 1) % 4294967296
+			k = 4 + s % 9
+			line = l
+			for (j = 0; j < k; j++) {
+				s = (s * 69069 + 1) % 4294967296
+				line = line " " w[1 + int(s / 65536) % n]
+			}
+			s = (s * 69069 + 1) % 4294967296
+			printf "%s %d %.3f\n", line, s % 100000, s / 4294967296 * 1000
+		}
+	}' >"$tmp/text"
+	mb=$(awk -v b="$(wc -c <"$tmp/text")" 'BEGIN { printf "%.1f", b / 1048576 }')
+	bench_row "busybox gzip ($mb MB text)" "$tmp/text" "$busybox" gzip -c
+	bench_row "busybox bzip2 ($mb MB text)" "$tmp/text" "$busybox" bzip2 -c
+	bench_row "busybox sha256sum ($mb MB)" "$tmp/text" "$busybox" sha256sum
+	bench_row "busybox sort ($mb MB text)" "$tmp/text" "$busybox" sort
+fi
 
 mkdir -p "$(dirname "$out")"
 cp "$tmp/table" "$out"

@@ -19,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "engine/cpu.h"
 #include "engine/cpuid.h"
@@ -28,7 +31,11 @@
 #define CPU_LEVEL_DEFAULT CPU_LEVEL_V1
 #include "mem/mem.h"
 #include "os/elf.h"
+#include "os/journal.h"
 #include "os/proc.h"
+#include "os/syscall.h"
+#include "trace/hash.h"
+#include "trace/trace.h"
 
 #ifndef REWIND_VERSION
 #define REWIND_VERSION "0.1.0"
@@ -186,41 +193,150 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
+/* How a guest run is journaled (record/replay), on top of run_opts. */
+struct session {
+	enum { SESSION_RUN, SESSION_RECORD, SESSION_REPLAY } kind;
+	struct trace *trace;		/* record/replay */
+	const char *trace_path;
+	char **envp;			/* the guest's environment */
+	int quiet;			/* replay: hide the guest's output */
+	const char *exe;		/* replay: the recorded executable */
+	const char *ids;		/* replay: recorded "uid gid" */
+	int not_started;		/* the program could not be loaded */
+	int check;			/* replay --check: print a summary */
+};
+
+/* Join a NULL-terminated string vector as NUL-separated bytes. */
+static char *join_strings(char *const *v, size_t *len)
+{
+	size_t n = 0;
+	for (size_t k = 0; v[k]; k++)
+		n += strlen(v[k]) + 1;
+	char *buf = malloc(n ? n : 1), *o = buf;
+	if (!buf)
+		return NULL;
+	for (size_t k = 0; v[k]; k++) {
+		size_t l = strlen(v[k]) + 1;
+		memcpy(o, v[k], l);
+		o += l;
+	}
+	*len = n;
+	return buf;
+}
+
+/* Split NUL-separated bytes into a NULL-terminated vector pointing into
+ * buf.  Returns NULL on allocation failure or malformed input. */
+static char **split_strings(char *buf, size_t len)
+{
+	size_t n = 0;
+	if (len && buf[len - 1] != 0)
+		return NULL;
+	for (size_t k = 0; k < len; k++)
+		n += buf[k] == 0;
+	char **v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t k = 0, i = 0; k < len; i++) {
+		v[i] = buf + k;
+		k += strlen(buf + k) + 1;
+	}
+	return v;
+}
+
+static int sha256_file(const char *path, uint8_t out[32])
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	struct sha256 s;
+	uint8_t buf[65536];
+	size_t n;
+	sha256_init(&s);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sha256_update(&s, buf, n);
+	int err = ferror(f) ? -EIO : 0;
+	fclose(f);
+	sha256_final(&s, out);
+	return err;
+}
+
+static void hex32(const uint8_t h[32], char out[65])
+{
+	for (int k = 0; k < 32; k++)
+		sprintf(out + 2 * k, "%02x", h[k]);
+}
+
+/* Store what replay needs to rebuild the initial state. */
+static int record_meta(struct trace *t, const struct run_opts *o,
+		       const char *path, struct proc *p, char **envp)
+{
+	size_t len;
+	char *buf, num[64], hex[65];
+	uint8_t h[32];
+	int rc;
+
+	if (!(buf = join_strings(o->argv, &len)))
+		return -ENOMEM;
+	rc = trace_meta_put(t, "argv", buf, len);
+	free(buf);
+	if (rc < 0 || !(buf = join_strings(envp, &len)))
+		return rc < 0 ? rc : -ENOMEM;
+	rc = trace_meta_put(t, "envp", buf, len);
+	free(buf);
+	if (rc < 0)
+		return rc;
+	if ((rc = trace_meta_put(t, "exe", path, strlen(path))) < 0)
+		return rc;
+	if ((rc = sha256_file(path, h)) < 0)
+		return rc;
+	hex32(h, hex);
+	if ((rc = trace_meta_put(t, "exe_sha256", hex, 64)) < 0)
+		return rc;
+	char cwd[4096];
+	if (getcwd(cwd, sizeof(cwd)) &&
+	    (rc = trace_meta_put(t, "cwd", cwd, strlen(cwd))) < 0)
+		return rc;
+	snprintf(num, sizeof(num), "x86-64-v%d", o->cpu_level);
+	if ((rc = trace_meta_put(t, "cpu", num, strlen(num))) < 0)
+		return rc;
+	if ((rc = trace_meta_put(t, "engine", o->engine ? o->engine : "interp",
+				 strlen(o->engine ? o->engine : "interp"))) < 0)
+		return rc;
+	snprintf(num, sizeof(num), "%d %d", p->uid, p->gid);
+	if ((rc = trace_meta_put(t, "ids", num, strlen(num))) < 0)
+		return rc;
+	snprintf(num, sizeof(num), "%lld", (long long)time(NULL));
+	return trace_meta_put(t, "start_time", num, strlen(num));
+}
+
 /*
- * rewind run: build the process in this order, then run it to the end.
+ * Build the process in this order, then run it to the end:
  *   engine -> program path -> fault handler -> proc (with its mem and
- *   cpu, see proc_create) -> current cpu -> ELF image and initial stack
- *   -> run -> exit status -> teardown.
+ *   cpu, see proc_create) -> journal -> current cpu -> ELF image and
+ *   initial stack -> run -> exit status -> teardown.
  */
-static int cmd_run(int argc, char **argv)
+static int run_program(struct run_opts *o, struct session *ss)
 {
 	const struct engine_ops *engine;
-	struct run_opts o;
 	struct proc *p = NULL;
+	struct journal *jr = NULL;
 	struct cpu *c;
-	char *path = NULL;
+	char *path;
 	char err[512];
 	enum engine_stop stop;
 	int rc, status;
 
-	rc = run_parse(argc, argv, &o);
-	if (rc < 0)
-		return REWIND_EXIT_INTERNAL;
-	if (rc > 0)
-		return 0;
-
-	engine = engine_find(o.engine);
+	engine = engine_find(o->engine);
 	if (!engine) {
 		char names[128];
 
 		engine_names(names, sizeof(names));
 		return fail(REWIND_EXIT_INTERNAL,
-			    "unknown engine '%s' (available: %s)", o.engine,
+			    "unknown engine '%s' (available: %s)", o->engine,
 			    names);
 	}
-
 	/* The v2 handlers execute the same instructions on the host. */
-	if (o.cpu_level >= CPU_LEVEL_V2 &&
+	if (o->cpu_level >= CPU_LEVEL_V2 &&
 	    !(__builtin_cpu_supports("sse3") && __builtin_cpu_supports("ssse3") &&
 	      __builtin_cpu_supports("sse4.1") &&
 	      __builtin_cpu_supports("sse4.2") &&
@@ -229,13 +345,20 @@ static int cmd_run(int argc, char **argv)
 			    "--cpu=x86-64-v2 needs a host CPU with SSE4.2 and "
 			    "POPCNT; this one lacks them (use x86-64-v1)");
 
-	errno = 0;
-	path = elf_find_program(o.argv[0]);
-	if (!path) {
-		if (errno == ENOMEM)
+	if (ss->kind == SESSION_REPLAY) {
+		path = strdup(ss->exe);
+		if (!path)
 			return fail(REWIND_EXIT_INTERNAL, "out of memory");
-		return fail(REWIND_EXIT_NOTFOUND, "%s: command not found",
-			    o.argv[0]);
+	} else {
+		errno = 0;
+		path = elf_find_program(o->argv[0]);
+		ss->not_started = !path;
+		if (!path) {
+			if (errno == ENOMEM)
+				return fail(REWIND_EXIT_INTERNAL, "out of memory");
+			return fail(REWIND_EXIT_NOTFOUND,
+				    "%s: command not found", o->argv[0]);
+		}
 	}
 
 	rc = mem_install_fault_handler();
@@ -254,16 +377,40 @@ static int cmd_run(int argc, char **argv)
 			      strerror(-rc));
 		goto out_free_path;
 	}
-	p->verbose = o.verbose;
+	p->verbose = o->verbose;
+	p->replay_quiet = ss->quiet;
 	c = p->cpu;
-	c->level = (uint8_t)o.cpu_level;
+	c->level = (uint8_t)o->cpu_level;
 	mem_set_current(p->mem, c);
+	if (ss->ids)	/* the identity the recording saw */
+		sscanf(ss->ids, "%d %d", &p->uid, &p->gid);
 
-	rc = elf_load(p, c, path, o.argv, environ, err, sizeof(err));
+	if (ss->kind != SESSION_RUN) {
+		rc = journal_create(ss->trace, ss->kind == SESSION_RECORD ?
+				    JOURNAL_RECORD : JOURNAL_REPLAY, &jr);
+		if (rc < 0) {
+			status = fail(REWIND_EXIT_INTERNAL, "out of memory");
+			goto out_destroy_proc;
+		}
+		p->journal = jr;
+	}
+
+	rc = elf_load(p, c, path, o->argv, ss->envp, err, sizeof(err));
 	if (rc != 0) {
+		if (jr && journal_failure(jr))
+			goto replay_failed;
 		status = fail(elf_error_status(rc), "%s",
 			      err[0] ? err : "cannot load the program");
-		goto out_destroy_proc;
+		ss->not_started = 1;
+		goto out_destroy_journal;
+	}
+	if (ss->kind == SESSION_RECORD) {
+		rc = record_meta(ss->trace, o, path, p, ss->envp);
+		if (rc < 0) {
+			status = fail(REWIND_EXIT_INTERNAL, "%s: %s",
+				      ss->trace_path, trace_strerror(rc));
+			goto out_destroy_journal;
+		}
 	}
 
 	stop = engine->run(c, UINT64_MAX);
@@ -274,14 +421,47 @@ static int cmd_run(int argc, char **argv)
 			      "instructions", path, engine->name, (int)stop,
 			      (unsigned long long)c->rip,
 			      (unsigned long long)c->icount);
-		goto out_destroy_proc;
+		goto out_destroy_journal;
+	}
+	if (jr)
+		journal_exit(p, c);
+	if (jr && journal_failure(jr)) {
+replay_failed:
+		status = fail(REWIND_EXIT_INTERNAL, "%s: %s %s",
+			      ss->trace_path,
+			      ss->kind == SESSION_REPLAY ? "replay stopped:" :
+			      "recording failed:", journal_failure(jr));
+		goto out_destroy_journal;
 	}
 	status = proc_exit_code(p);
-	if (o.verbose)
+	if (ss->kind == SESSION_RECORD) {
+		char num[32];
+		snprintf(num, sizeof(num), "%d", p->wait_status);
+		trace_meta_put(ss->trace, "wait_status", num, strlen(num));
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)c->icount);
+		trace_meta_put(ss->trace, "icount", num, strlen(num));
+	}
+	if (ss->check) {
+		/* --check answers "did it match?": 0 when it did. */
+		fprintf(stderr, "rewind: replay matched the recording: "
+			"%llu events, %llu instructions, exit status %d\n",
+			(unsigned long long)journal_position(jr),
+			(unsigned long long)c->icount, status);
+		status = 0;
+	}
+	if (o->verbose)
 		fprintf(stderr, "rewind: %s: exit status %d after %llu "
 			"instructions\n", path, status,
 			(unsigned long long)c->icount);
 
+out_destroy_journal:
+	if (jr) {
+		p->journal = NULL;
+		rc = journal_destroy(jr);
+		if (rc < 0 && status != REWIND_EXIT_INTERNAL)
+			status = fail(REWIND_EXIT_INTERNAL, "%s: %s",
+				      ss->trace_path, trace_strerror(rc));
+	}
 out_destroy_proc:
 	/* The process is gone: the fault handler must forget it first. */
 	mem_set_current(NULL, NULL);
@@ -292,10 +472,380 @@ out_free_path:
 	return status;
 }
 
-/* Commands of DESIGN.md that later issues implement. */
+static int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	struct session ss = { .kind = SESSION_RUN, .envp = environ };
+	int rc = run_parse(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? REWIND_EXIT_INTERNAL : 0;
+	return run_program(&o, &ss);
+}
+
+/* Where a trace goes without -o: $REWIND_TRACE_DIR or
+ * ~/.local/share/rewind, named PROG-N.rwd, with a "latest" link. */
+static char *default_trace_path(const char *prog, char **dir_out)
+{
+	const char *env = getenv("REWIND_TRACE_DIR");
+	char dir[4096];
+	if (env && *env) {
+		snprintf(dir, sizeof(dir), "%s", env);
+	} else {
+		const char *home = getenv("HOME");
+		if (!home || !*home)
+			return NULL;
+		snprintf(dir, sizeof(dir), "%s/.local/share/rewind", home);
+	}
+	/* mkdir -p */
+	for (char *q = dir + 1; *q; q++) {
+		if (*q == '/') {
+			*q = 0;
+			mkdir(dir, 0755);
+			*q = '/';
+		}
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return NULL;
+	const char *base = strrchr(prog, '/');
+	base = base ? base + 1 : prog;
+	for (int n = 0; n < 100000; n++) {
+		char *path;
+		if (asprintf(&path, "%s/%s-%d.rwd", dir, base, n) < 0)
+			return NULL;
+		if (access(path, F_OK) != 0) {
+			*dir_out = strdup(dir);
+			return path;
+		}
+		free(path);
+	}
+	return NULL;
+}
+
+static int cmd_record(int argc, char **argv)
+{
+	const char *out = NULL;
+	int i = 0;
+	while (i < argc) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+			out = argv[i + 1];
+			i += 2;
+		} else if (strncmp(argv[i], "--output=", 9) == 0) {
+			out = argv[i] + 9;
+			i++;
+		} else {
+			break;
+		}
+	}
+	struct run_opts o;
+	int rc = run_parse(argc - i, argv + i, &o);
+	if (rc)
+		return rc < 0 ? REWIND_EXIT_INTERNAL : 0;
+	char *path = NULL, *dir = NULL;
+	if (!out) {
+		path = default_trace_path(o.argv[0], &dir);
+		if (!path)
+			return fail(REWIND_EXIT_INTERNAL, "cannot create the trace "
+				    "directory (set REWIND_TRACE_DIR or use -o)");
+		out = path;
+	}
+	struct session ss = { .kind = SESSION_RECORD, .envp = environ,
+			      .trace_path = out };
+	rc = trace_create(out, &ss.trace);
+	if (rc < 0) {
+		int st = fail(REWIND_EXIT_INTERNAL, "%s: cannot create the "
+			      "trace: %s", out, trace_strerror(rc));
+		free(path);
+		free(dir);
+		return st;
+	}
+	int status = run_program(&o, &ss);
+	rc = trace_close(ss.trace);
+	if (ss.not_started) {
+		/* Nothing ran: leave no trace behind. */
+		unlink(out);
+		free(path);
+		free(dir);
+		return status;
+	}
+	if (rc < 0 && status != REWIND_EXIT_INTERNAL)
+		status = fail(REWIND_EXIT_INTERNAL, "%s: %s", out,
+			      trace_strerror(rc));
+	if (dir) {
+		/* "latest" points at the newest trace of this directory. */
+		char *link;
+		if (asprintf(&link, "%s/latest", dir) >= 0) {
+			char *tmp;
+			if (asprintf(&tmp, "%s.tmp", link) >= 0) {
+				unlink(tmp);
+				if (symlink(strrchr(out, '/') + 1, tmp) == 0)
+					rename(tmp, link);
+				free(tmp);
+			}
+			free(link);
+		}
+	}
+	free(path);
+	free(dir);
+	return status;
+}
+
+/* Read a meta value as a NUL-terminated string; NULL when absent. */
+static char *meta_string(struct trace *t, const char *key, size_t *len)
+{
+	void *v = NULL;
+	size_t n = 0;
+	if (trace_meta_get(t, key, &v, &n) < 0)
+		return NULL;
+	if (len)
+		*len = n;
+	return v;
+}
+
+/* Open a trace given on the command line, or the latest recording. */
+static int open_trace(const char *arg, struct trace **t, char **path_out)
+{
+	char *path;
+	if (arg) {
+		path = strdup(arg);
+	} else {
+		const char *env = getenv("REWIND_TRACE_DIR");
+		const char *home = getenv("HOME");
+		if (env && *env)
+			path = NULL, (void)!asprintf(&path, "%s/latest", env);
+		else if (home)
+			path = NULL, (void)!asprintf(&path,
+				"%s/.local/share/rewind/latest", home);
+		else
+			path = NULL;
+		if (!path)
+			return fail(REWIND_EXIT_INTERNAL, "no trace given and "
+				    "no latest recording found");
+	}
+	if (!path)
+		return fail(REWIND_EXIT_INTERNAL, "out of memory");
+	int rc = trace_open(path, t);
+	if (rc < 0) {
+		int st = fail(REWIND_EXIT_INTERNAL, "%s: %s", path,
+			      trace_strerror(rc));
+		free(path);
+		return st;
+	}
+	*path_out = path;
+	return 0;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	struct session ss = { .kind = SESSION_REPLAY };
+	struct run_opts o = { .engine = ENGINE_DEFAULT };
+	const char *arg = NULL;
+	char *tpath = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--check") == 0)
+			ss.check = 1;
+		else if (strcmp(argv[i], "--quiet") == 0 ||
+			 strcmp(argv[i], "-q") == 0)
+			ss.quiet = 1;
+		else if (strncmp(argv[i], "--engine=", 9) == 0)
+			o.engine = argv[i] + 9;
+		else if (strcmp(argv[i], "-v") == 0)
+			o.verbose = 1;
+		else if (argv[i][0] == '-')
+			return fail(REWIND_EXIT_INTERNAL, "replay: unknown "
+				    "option '%s'", argv[i]);
+		else if (!arg)
+			arg = argv[i];
+		else
+			return fail(REWIND_EXIT_INTERNAL, "replay: more than "
+				    "one trace given");
+	}
+	int rc = open_trace(arg, &ss.trace, &tpath);
+	if (rc)
+		return rc;
+	ss.trace_path = tpath;
+	int status = REWIND_EXIT_INTERNAL;
+	size_t alen = 0, elen = 0;
+	char *av = meta_string(ss.trace, "argv", &alen);
+	char *ev = meta_string(ss.trace, "envp", &elen);
+	char *exe = meta_string(ss.trace, "exe", NULL);
+	char *want = meta_string(ss.trace, "exe_sha256", NULL);
+	char *cpu = meta_string(ss.trace, "cpu", NULL);
+	char *ids = meta_string(ss.trace, "ids", NULL);
+	char **argvv = NULL, **envv = NULL;
+	if (!av || !ev || !exe || !want || !cpu ||
+	    !(argvv = split_strings(av, alen)) || !argvv[0] ||
+	    !(envv = split_strings(ev, elen)) ||
+	    !(o.cpu_level = cpuid_parse_level(cpu))) {
+		status = fail(REWIND_EXIT_INTERNAL, "%s: the trace's meta "
+			      "data is missing or malformed (argv, envp, exe, "
+			      "cpu)", tpath);
+		goto out;
+	}
+	uint8_t h[32];
+	char hex[65];
+	rc = sha256_file(exe, h);
+	if (rc < 0) {
+		status = fail(REWIND_EXIT_INTERNAL, "%s: the recorded "
+			      "executable %s is not readable: %s", tpath, exe,
+			      strerror(-rc));
+		goto out;
+	}
+	hex32(h, hex);
+	if (strcmp(hex, want) != 0) {
+		status = fail(REWIND_EXIT_INTERNAL, "%s: the executable %s "
+			      "changed since the recording (sha256 %.16s..., "
+			      "recorded %.16s...)", tpath, exe, hex, want);
+		goto out;
+	}
+	/* The guest runs the recorded executable with the recorded argv. */
+	o.argv = argvv;
+	ss.envp = envv;
+	ss.exe = exe;
+	ss.ids = ids;
+	status = run_program(&o, &ss);
+out:
+	free(argvv);
+	free(envv);
+	free(av);
+	free(ev);
+	free(exe);
+	free(want);
+	free(cpu);
+	free(ids);
+	trace_close(ss.trace);
+	free(tpath);
+	return status;
+}
+
+static const char *event_kind_name(int kind)
+{
+	static const char *const names[] = {
+		[EV_SYSCALL] = "syscall", [EV_RDTSC] = "rdtsc",
+		[EV_RDRAND] = "rdrand", [EV_RANDOM_BYTES] = "at_random",
+		[EV_SIGNAL] = "signal", [EV_EXIT] = "exit",
+		[EV_MMAP_FILE] = "mmap_file",
+	};
+	return kind > 0 && kind <= EV_KIND_MAX ? names[kind] : "unknown";
+}
+
+/* rewind dump [--json] [--stats] [TRACE]: the events, readable. */
+static int cmd_dump(int argc, char **argv)
+{
+	int json = 0, stats = 0;
+	const char *arg = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--stats") == 0)
+			stats = 1;
+		else if (argv[i][0] == '-')
+			return fail(REWIND_EXIT_INTERNAL, "dump: unknown option "
+				    "'%s'", argv[i]);
+		else if (!arg)
+			arg = argv[i];
+		else
+			return fail(REWIND_EXIT_INTERNAL, "dump: more than one "
+				    "trace given");
+	}
+	struct trace *t;
+	char *tpath;
+	int rc = open_trace(arg, &t, &tpath);
+	if (rc)
+		return rc;
+	uint64_t n = trace_event_count(t);
+	uint64_t count[EV_KIND_MAX + 1] = { 0 }, bytes[EV_KIND_MAX + 1] = { 0 };
+	int status = 0;
+	for (uint64_t seq = 0; seq < n; seq++) {
+		struct event ev;
+		rc = trace_read_event(t, seq, &ev);
+		if (rc < 0) {
+			status = fail(REWIND_EXIT_INTERNAL, "%s: event %llu: %s",
+				      tpath, (unsigned long long)seq,
+				      trace_strerror(rc));
+			break;
+		}
+		uint64_t payload = 0;
+		for (uint32_t k = 0; k < ev.nmem; k++)
+			payload += ev.mem[k].len;
+		count[ev.kind]++;
+		bytes[ev.kind] += payload;
+		if (stats) {
+			event_free(&ev);
+			continue;
+		}
+		const struct syscall_desc *d = ev.kind == EV_SYSCALL ?
+			syscall_lookup(ev.nr) : NULL;
+		int nargs = d ? d->nargs : 6;
+		if (json) {
+			printf("{\"seq\":%llu,\"icount\":%llu,\"kind\":\"%s\"",
+			       (unsigned long long)seq,
+			       (unsigned long long)ev.icount,
+			       event_kind_name(ev.kind));
+			if (ev.kind == EV_SYSCALL) {
+				printf(",\"nr\":%llu,\"name\":\"%s\",\"args\":[",
+				       (unsigned long long)ev.nr,
+				       d ? d->name : "?");
+				for (int k = 0; k < nargs; k++)
+					printf("%s%llu", k ? "," : "",
+					       (unsigned long long)ev.args[k]);
+				printf("],\"result\":%lld", (long long)ev.result);
+			} else {
+				printf(",\"value\":%llu,\"result\":%lld",
+				       (unsigned long long)ev.value,
+				       (long long)ev.result);
+			}
+			printf(",\"mem_regions\":%u,\"mem_bytes\":%llu}\n",
+			       ev.nmem, (unsigned long long)payload);
+		} else {
+			printf("%8llu  icount %-12llu ", (unsigned long long)seq,
+			       (unsigned long long)ev.icount);
+			if (ev.kind == EV_SYSCALL) {
+				printf("%s(", d ? d->name : "syscall?");
+				for (int k = 0; k < nargs; k++)
+					printf("%s%#llx", k ? ", " : "",
+					       (unsigned long long)ev.args[k]);
+				printf(") = %lld", (long long)ev.result);
+				if (ev.result < 0 && ev.result > -4096)
+					printf(" (%s)", strerror((int)-ev.result));
+			} else if (ev.kind == EV_EXIT) {
+				printf("exit: wait status %#llx",
+				       (unsigned long long)ev.result);
+			} else if (ev.kind == EV_MMAP_FILE) {
+				printf("file mapping at %#llx, %llu bytes",
+				       (unsigned long long)ev.args[0],
+				       (unsigned long long)ev.args[1]);
+			} else {
+				printf("%s = %#llx", event_kind_name(ev.kind),
+				       (unsigned long long)ev.value);
+			}
+			if (ev.nmem)
+				printf("  [wrote %llu bytes in %u region%s]",
+				       (unsigned long long)payload, ev.nmem,
+				       ev.nmem == 1 ? "" : "s");
+			putchar('\n');
+		}
+		event_free(&ev);
+	}
+	if (stats && !status) {
+		printf("%-10s %10s %14s\n", "kind", "events", "payload bytes");
+		for (int k = 1; k <= EV_KIND_MAX; k++)
+			if (count[k])
+				printf("%-10s %10llu %14llu\n", event_kind_name(k),
+				       (unsigned long long)count[k],
+				       (unsigned long long)bytes[k]);
+		struct stat st;
+		if (stat(tpath, &st) == 0 && n)
+			printf("trace file: %lld bytes, %.1f bytes per event\n",
+			       (long long)st.st_size,
+			       (double)st.st_size / (double)n);
+	}
+	trace_close(t);
+	free(tpath);
+	return status;
+}
+
 static const char *const planned_commands[] = {
-	"record", "replay", "debug", "gdbserver", "repl", "dump", "pack",
-	"report",
+	"debug", "gdbserver", "repl", "pack", "report",
 };
 
 int main(int argc, char **argv)
@@ -324,6 +874,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(cmd, "record") == 0)
+		return cmd_record(argc - 2, argv + 2);
+	if (strcmp(cmd, "replay") == 0)
+		return cmd_replay(argc - 2, argv + 2);
+	if (strcmp(cmd, "dump") == 0)
+		return cmd_dump(argc - 2, argv + 2);
 	for (i = 0; i < sizeof(planned_commands) / sizeof(*planned_commands);
 	     i++)
 		if (strcmp(cmd, planned_commands[i]) == 0)

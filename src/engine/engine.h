@@ -33,6 +33,10 @@ struct engine_ops {
 
 extern const struct engine_ops interp_engine;
 
+/* The exact icount of the instruction being executed (or of the next one
+ * between instructions): c->icount is only brought up to date per block. */
+uint64_t engine_icount(const struct cpu *c);
+
 /* The engine called name, or NULL. */
 const struct engine_ops *engine_find(const char *name);
 

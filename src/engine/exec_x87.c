@@ -60,7 +60,8 @@
  *     absolute operand encoded through a SIB byte is recorded as rm=5.
  *   - MXCSR_MASK is 0xffff: DAZ is supported; bits 16-31 are reserved.
  *   - FCW reads back as (value & 0x1f3f) | 0x40, like the hardware.
- *   - fisttp (SSE3), xsave/xrstor and rdfsbase & co. are not in the model.
+ *   - fisttp (SSE3) exists from x86-64-v2 on (c->level) and is #UD below;
+ *     xsave/xrstor and rdfsbase & co. are not in the model.
  *   - The undocumented aliases real CPUs execute are implemented: fcom2
  *     (DC D0+i), fcomp3 (DC D8+i), fcomp5 (DE D0+i), fxch4 (DD C8+i), fxch7
  *     (DF C8+i), fstp1 (D9 D8+i), fstp8/fstp9 (DF D0+i, DF D8+i), ffreep
@@ -230,6 +231,10 @@ HX_FN(hx_st_i16, 1, "fists %[m]")
 HX_FN(hx_st_i32, 1, "fistl %[m]")
 HX_FN(hx_st_i64, 1, "fistpll %[m]")
 HX_FN(hx_st_bcd, 1, "fbstp %[m]")
+/* fisttp (SSE3): truncating stores whatever the rounding control says. */
+HX_FN(hx_stt_i16, 1, "fisttps %[m]")
+HX_FN(hx_stt_i32, 1, "fisttpl %[m]")
+HX_FN(hx_stt_i64, 1, "fisttpll %[m]")
 
 /* One-operand operations on ST0. */
 HX_FN(hx_fsqrt,   1, "fsqrt")
@@ -757,6 +762,15 @@ static void store_mem(struct cpu *c, const struct insn *i, hx_fn fn,
 	fsw_merge(c, h.sw, FSW_C1, ok ? 0 : ABORT_MEM);
 	if (ok && pop)
 		st_pop(c);
+}
+
+/* fisttp m16/m32/m64 (DF /1, DB /1, DD /1): SSE3, so #UD below v2.  Like
+ * fistp, with truncation. */
+static void fisttp(struct cpu *c, const struct insn *i, hx_fn fn, unsigned n)
+{
+	if (c->level < CPU_LEVEL_V2)
+		cpu_raise_ud(c);
+	store_mem(c, i, fn, n, 1);
 }
 
 /* fstp m80: an exact copy. */
@@ -1319,11 +1333,12 @@ static void op_db(struct cpu *c, const struct insn *i)
 	if (i->mod != 3) {
 		switch (digit) {
 		case 0: load_mem(c, i, hx_ld_i32, 4); return;
+		case 1: fisttp(c, i, hx_stt_i32, 4); return;
 		case 2: store_mem(c, i, hx_st_i32, 4, 0); return;
 		case 3: store_mem(c, i, hx_st_i32, 4, 1); return;
 		case 5: load_m80(c, i); return;
 		case 7: store_m80(c, i); return;
-		default: cpu_raise_ud(c);	/* 1: fisttp (SSE3) */
+		default: cpu_raise_ud(c);
 		}
 	}
 	int s = i->rm & 7;
@@ -1383,12 +1398,13 @@ static void op_dd(struct cpu *c, const struct insn *i)
 	if (i->mod != 3) {
 		switch (digit) {
 		case 0: load_float(c, i, 8); return;
+		case 1: fisttp(c, i, hx_stt_i64, 8); return;
 		case 2: store_mem(c, i, hx_st_f64, 8, 0); return;
 		case 3: store_mem(c, i, hx_st_f64, 8, 1); return;
 		case 4: op_frstor(c, i); return;
 		case 6: op_fnsave(c, i); return;
 		case 7: mem_write16(c, insn_ea(c, i), fsw_read(c)); return;
-		default: cpu_raise_ud(c);	/* 1: fisttp, 5: reserved */
+		default: cpu_raise_ud(c);	/* 5: reserved */
 		}
 	}
 	int s = i->rm & 7;
@@ -1438,13 +1454,14 @@ static void op_df(struct cpu *c, const struct insn *i)
 	if (i->mod != 3) {
 		switch (digit) {
 		case 0: load_mem(c, i, hx_ld_i16, 2); return;
+		case 1: fisttp(c, i, hx_stt_i16, 2); return;
 		case 2: store_mem(c, i, hx_st_i16, 2, 0); return;
 		case 3: store_mem(c, i, hx_st_i16, 2, 1); return;
 		case 4: load_mem(c, i, hx_ld_bcd, 10); return;
 		case 5: load_mem(c, i, hx_ld_i64, 8); return;
 		case 6: store_mem(c, i, hx_st_bcd, 10, 1); return;
 		case 7: store_mem(c, i, hx_st_i64, 8, 1); return;
-		default: cpu_raise_ud(c);	/* 1: fisttp (SSE3) */
+		default: cpu_raise_ud(c);
 		}
 	}
 	int s = i->rm & 7;
@@ -1462,6 +1479,9 @@ static void op_df(struct cpu *c, const struct insn *i)
 	case 0:					/* ffreep */
 		tag_set(c, st_phys(c, s), TAG_EMPTY);
 		st_pop(c);
+		/* Like every pop that does not underflow, it clears C1
+		 * (the host agrees; ffree alone leaves C1). */
+		c->fpu.fsw &= (uint16_t)~0x0200;
 		return;
 	case 1: op_fxch(c, s); return;		/* fxch7 */
 	case 2:					/* fstp8 */

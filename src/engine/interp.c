@@ -302,6 +302,14 @@ static enum engine_stop interp_run(struct cpu *c, uint64_t limit)
 	return run_blocks(c, c->engine_data, limit);
 }
 
+uint64_t engine_icount(const struct cpu *c)
+{
+	const struct interp *ip = c->engine_data;
+	if (ip && ip->running && c->cur)
+		return c->icount + (uint64_t)(c->cur - ip->running->insns);
+	return c->icount;
+}
+
 static void interp_invalidate(struct cpu *c, uint64_t addr, uint64_t len)
 {
 	struct interp *ip = c->engine_data;

@@ -40,6 +40,7 @@
 #include "mem/layout.h"
 #include "mem/mem.h"
 #include "os/elf.h"
+#include "os/journal.h"
 
 /* Linux refuses more program headers than fit in 64 KiB
  * (load_elf_phdrs: e_phnum > 65536 / sizeof(struct elf_phdr)). */
@@ -177,6 +178,9 @@ static int elf_fill_random(struct proc *p, uint8_t out[16])
 {
 	size_t got = 0;
 
+	if (p->journal && journal_mode(p->journal) == JOURNAL_REPLAY)
+		return journal_random_bytes(p, out);
+
 	while (got < 16) {
 		ssize_t n = getrandom(out + got, 16 - got, 0);
 
@@ -187,6 +191,8 @@ static int elf_fill_random(struct proc *p, uint8_t out[16])
 		}
 		got += (size_t)n;
 	}
+	if (p->journal)
+		return journal_random_bytes(p, out);
 	return 0;
 }
 

@@ -1,19 +1,24 @@
 /*
  * nondet.c - values of the instructions that read the outside world.
  *
- * For now these come straight from the host: rdtsc from the host's time
- * stamp counter, rdrand/rdseed from getrandom(2).  The recorder will journal
- * what these return and replay will feed it back (DESIGN.md).
+ * They come from the host (rdtsc from the host's time stamp counter,
+ * rdrand/rdseed from getrandom(2)); while recording, the journal keeps
+ * rdtsc's value and replay feeds it back.  rdrand/rdseed are outside every
+ * CPU model, so no guest reaches nondet_rdrand today.
  */
 #include <string.h>
 #include <sys/random.h>
 #include <x86intrin.h>
 
+#include "os/journal.h"
 #include "os/nondet.h"
+#include "os/proc.h"
 
 uint64_t nondet_rdtsc(struct cpu *c)
 {
-	(void)c;
+	struct proc *p = c->proc;
+	if (p && p->journal)
+		return journal_rdtsc(p, c, __rdtsc());
 	return __rdtsc();
 }
 

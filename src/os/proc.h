@@ -67,6 +67,10 @@ struct proc {
 	int exited;
 	int wait_status;
 
+	/* Recording or replaying (src/os/journal.h), else NULL. */
+	struct journal *journal;
+	int replay_quiet;	/* replay: don't show the guest's output */
+
 	/* Log unknown syscalls and other unsupported behaviour once each. */
 	int verbose;
 };

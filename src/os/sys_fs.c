@@ -24,6 +24,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -1937,3 +1938,36 @@ SYS(epoll_pwait2)
 		return -EFAULT;
 	return do_epoll_wait(p, a, a[3] ? ts : NULL, -1, 1);
 }
+
+/*
+ * getsockname/getpeername: the guest cannot create sockets yet, but the
+ * fds it inherits may be sockets; on anything else the host answers
+ * ENOTSOCK, as programs probing their stdin (bash) expect.
+ */
+static int64_t sock_name(struct proc *p, const uint64_t a[6], int peer)
+{
+	int h = fd_host(p, a[0]);
+	uint32_t len;
+	if (h < 0)
+		return h;
+	if (mem_copy_in(p->mem, &len, a[2], sizeof(len)) < 0)
+		return -EFAULT;
+	if ((int32_t)len < 0)
+		return -EINVAL;
+	if (len && mem_check(p->mem, a[1], len, PROT_WRITE) < 0)
+		return -EFAULT;
+	socklen_t n = len;
+	struct sockaddr *sa = (struct sockaddr *)(len ? mem_base(p->mem) + a[1] : NULL);
+	int r = peer ? getpeername(h, sa, &n) : getsockname(h, sa, &n);
+	if (r < 0)
+		return -errno;
+	sys_wrote(p, a[1], n < len ? n : len);
+	uint32_t out = (uint32_t)n;
+	if (mem_copy_out(p->mem, a[2], &out, sizeof(out)) < 0)
+		return -EFAULT;
+	sys_wrote(p, a[2], sizeof(out));
+	return 0;
+}
+
+SYS(getsockname) { return sock_name(p, a, 0); }
+SYS(getpeername) { return sock_name(p, a, 1); }

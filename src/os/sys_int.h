@@ -103,6 +103,7 @@ SYS(preadv2); SYS(pwritev2);
 SYS(open); SYS(openat); SYS(openat2); SYS(creat); SYS(close);
 SYS(close_range); SYS(lseek);
 SYS(stat); SYS(fstat); SYS(lstat); SYS(newfstatat); SYS(statx);
+SYS(getsockname); SYS(getpeername);
 SYS(statfs); SYS(fstatfs);
 SYS(access); SYS(faccessat); SYS(faccessat2);
 SYS(getdents); SYS(getdents64);

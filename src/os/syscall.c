@@ -34,6 +34,7 @@
 #include <signal.h>
 #include <sys/syscall.h>
 
+#include "os/journal.h"
 #include "os/proc.h"
 #include "os/sys.h"
 #include "os/sys_int.h"
@@ -103,8 +104,8 @@ static const struct syscall_desc syscall_table[] = {
 	NOSYS(48, shutdown, 2),
 	NOSYS(49, bind, 3),
 	NOSYS(50, listen, 2),
-	NOSYS(51, getsockname, 3),
-	NOSYS(52, getpeername, 3),
+	SC(51, getsockname, SR_JOURNALED, 3, SA_FD, SA_BUF_OUT, SA_BUF_OUT),
+	SC(52, getpeername, SR_JOURNALED, 3, SA_FD, SA_BUF_OUT, SA_BUF_OUT),
 	NOSYS(53, socketpair, 4),
 	NOSYS(54, setsockopt, 5),
 	NOSYS(55, getsockopt, 5),
@@ -513,11 +514,8 @@ static void log_unsupported(struct proc *p, uint64_t nr,
 
 void sys_wrote(struct proc *p, uint64_t addr, uint64_t len)
 {
-	/* The recorder journals [addr, addr+len) here (issue "record and
-	 * replay"); running without recording needs nothing. */
-	(void)p;
-	(void)addr;
-	(void)len;
+	if (p->journal)
+		journal_wrote(p, addr, len);
 }
 
 /* ------------------------------------------------------------- entry */
@@ -532,6 +530,16 @@ static int strace_on(void)
 		on = e && *e && strcmp(e, "0") != 0;
 	}
 	return on;
+}
+
+int64_t syscall_execute(struct proc *p, struct cpu *c,
+			const struct syscall_desc *d, uint64_t nr,
+			const uint64_t a[6])
+{
+	if (d && d->fn)
+		return d->fn(p, c, a);
+	log_unsupported(p, nr, d);
+	return -ENOSYS;
 }
 
 void os_syscall(struct cpu *c)
@@ -550,12 +558,10 @@ void os_syscall(struct cpu *c)
 	c->gpr[R_RCX] = c->rip;
 	c->gpr[R_R11] = cpu_rflags_read(c);
 
-	if (d && d->fn) {
-		r = d->fn(p, c, a);
-	} else {
-		log_unsupported(p, nr, d);
-		r = -ENOSYS;
-	}
+	if (p->journal)
+		r = journal_syscall(p, c, d, nr, a);
+	else
+		r = syscall_execute(p, c, d, nr, a);
 	if (strace_on())
 		fprintf(stderr,
 			"[rewind] %s(%#llx, %#llx, %#llx, %#llx) = %lld\n",

@@ -36,6 +36,12 @@ struct syscall_desc {
 	uint8_t replay;		/* enum sc_replay */
 };
 
+/* Run the call (d may be NULL for an unknown nr: -ENOSYS, logged once);
+ * no journaling.  os_syscall and the journal use it. */
+int64_t syscall_execute(struct proc *p, struct cpu *c,
+			const struct syscall_desc *d, uint64_t nr,
+			const uint64_t a[6]);
+
 /* The table entry for nr, or NULL when nr is out of range or unknown. */
 const struct syscall_desc *syscall_lookup(uint64_t nr);
 

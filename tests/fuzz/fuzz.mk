@@ -3,6 +3,13 @@
 #
 #   make fuzz-elf [FUZZ_SECONDS=60]   fuzz the ELF loader (src/os/elf.c)
 #   make fuzz-elf-smoke               build the ELF fuzzer, fuzz 20 seconds
+#   make fuzz-cpu [FUZZ_SECONDS=60]   instruction semantics against the host
+#                                     CPU: every form with FUZZ_CPU_ITERS
+#                                     inputs, then random instruction
+#                                     sequences for FUZZ_SECONDS
+#   make fuzz-event [FUZZ_SECONDS=60] fuzz the event decoder
+#                                     (src/trace/event.c)
+#   make fuzz-event-smoke             build the event fuzzer, fuzz 10 seconds
 #   make fuzz                         every fuzzer, FUZZ_SECONDS each
 #
 # The library is rebuilt under build/fuzz with clang, ASan, UBSan and
@@ -66,6 +73,41 @@ fuzz-elf: $(FUZZ_DIR)/fuzz_elf $(FUZZ_SEED_ELF).stamp
 fuzz-elf-smoke:
 	$(Q)$(MAKE) --no-print-directory fuzz-elf FUZZ_SECONDS=20
 
-fuzz: fuzz-elf
+# The differential CPU test (tests/unit/test_diffcpu.c) with a new seed
+# each run (FUZZ_CPU_SEED to repeat one; failures print theirs), many more
+# inputs per form and a time-limited run of the sequence fuzzer.
+FUZZ_CPU_ITERS ?= 2000
+FUZZ_CPU_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+fuzz-cpu: $(BUILD)/tests/unit/test_diffcpu
+	@echo "  FUZZ    cpu (seed $(FUZZ_CPU_SEED), $(FUZZ_SECONDS) s of sequences)"
+	$(Q)DIFFCPU_SEED=$(FUZZ_CPU_SEED) DIFFCPU_ITERS=$(FUZZ_CPU_ITERS) \
+		DIFFCPU_SEQ_ITERS=1000000000000 \
+		DIFFCPU_SEQ_SECONDS=$(FUZZ_SECONDS) \
+		$(BUILD)/tests/unit/test_diffcpu
 
-.PHONY: fuzz fuzz-elf fuzz-elf-smoke
+# The event decoder: seeds are valid records the fuzzer writes itself.
+$(FUZZ_DIR)/fuzz_event: tests/fuzz/fuzz_event.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  FUZZLD  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+FUZZ_SEED_EVENT = $(FUZZ_DIR)/seed-event
+$(FUZZ_SEED_EVENT).stamp: $(FUZZ_DIR)/fuzz_event
+	@echo "  SEEDS   $(FUZZ_SEED_EVENT)"
+	$(Q)rm -rf $(FUZZ_SEED_EVENT) && mkdir -p $(FUZZ_SEED_EVENT) && \
+	FUZZ_EVENT_SEEDS=$(FUZZ_SEED_EVENT) $(FUZZ_DIR)/fuzz_event
+	$(Q)touch $@
+
+fuzz-event: $(FUZZ_DIR)/fuzz_event $(FUZZ_SEED_EVENT).stamp
+	@mkdir -p $(FUZZ_DIR)/corpus-event
+	$(Q)$(FUZZ_DIR)/fuzz_event $(FUZZ_RUN_FLAGS) \
+		-max_total_time=$(FUZZ_SECONDS) \
+		-artifact_prefix=$(FUZZ_DIR)/crash-event- \
+		$(FUZZ_DIR)/corpus-event $(FUZZ_SEED_EVENT)
+
+fuzz-event-smoke:
+	$(Q)$(MAKE) --no-print-directory fuzz-event FUZZ_SECONDS=10
+
+fuzz: fuzz-elf fuzz-cpu fuzz-event
+
+.PHONY: fuzz fuzz-cpu fuzz-elf fuzz-elf-smoke fuzz-event fuzz-event-smoke

@@ -256,9 +256,14 @@ for ((i = 0; i < 20000; i++)); do args+=("$long"); done
 # ------------------------------------------------------------ command line
 check "no command" 125 "missing command" --
 check "unknown command" 125 "unknown command 'frobnicate'" -- frobnicate
-for c in record replay debug gdbserver repl dump pack report; do
+for c in debug gdbserver repl pack report; do
 	check "$c not implemented" 125 "'$c' is not implemented yet" -- "$c" x
 done
+check "record of a missing program" 127 "x: command not found" -- record -o "$tmp/t.rwd" -- x
+check "record of a hostile ELF" 126 "not an ELF executable" -- record -o "$tmp/t.rwd" -- "$tmp/text"
+check "replay of a missing trace" 125 "No such file or directory" -- replay "$tmp/none.rwd"
+check "replay of a text file" 125 "$tmp/text" -- replay "$tmp/text"
+check "dump of a missing trace" 125 "No such file or directory" -- dump "$tmp/none.rwd"
 check "unknown engine" 125 "unknown engine 'warp' (available: interp)" -- run --engine=warp -- "$tmp/tiny"
 check "run without PROG" 125 "missing PROG" -- run
 check "run with a bad option" 125 "unknown option '--frob'" -- run --frob "$tmp/tiny"

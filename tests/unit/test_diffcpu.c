@@ -18,13 +18,24 @@
  * them back from the signal's ucontext, so nothing but the form itself runs
  * between the two.
  *
- * The guest CPU model is x86-64-v1; the host may be any newer x86-64.
+ * Each form carries the CPU model level it belongs to (x86-64-v1, or -v2
+ * for SSE3 ... SSE4.2, POPCNT, CMPXCHG16B, LAHF/SAHF) and runs in an
+ * interpreter of that level; every v2 form must also raise SIGILL, and
+ * change nothing, in a v1 interpreter.  The host must support x86-64-v2.
  * Flags the manuals leave undefined are masked, since Intel and AMD differ
  * there.
  *
+ * test_coverage counts the slots of the v2 model the forms reach ("forms
+ * covered: N of M"); test_sequences runs random instruction sequences
+ * built from the forms (see run_sequences()).
+ *
  * Environment: DIFFCPU_ITERS (cases per form, default 200), DIFFCPU_SEED,
  * DIFFCPU_FILTER (run only forms whose name contains it), DIFFCPU_VERBOSE
- * (print every failing form with its first mismatch, default on).
+ * (1, the default: print every failing form or sequence with its first
+ * mismatch; 2: also list the uncovered slots; 3: also print the first
+ * sequences), DIFFCPU_LEVEL (run every form at this level),
+ * DIFFCPU_SEQ_ITERS (sequences, default 100000), DIFFCPU_SEQ_SECONDS (stop
+ * the sequences after this long), DIFFCPU_X87_UNMASKED.
  */
 #include <check.h>
 #include <stdarg.h>
@@ -36,10 +47,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <ucontext.h>
 
 #include "engine/cpu.h"
+#include "engine/decode.h"
 #include "engine/engine.h"
+#include "engine/insn.h"
 #include "engine/fpu.h"
 #include "mem/mem.h"
 
@@ -76,6 +90,8 @@ enum {
 #define A_OVERLAP  0x2000	/* rep movs with rdi = rsi + 3 */
 #define A_BIGCOUNT 0x4000	/* rep count up to 200 */
 #define A_ADDR32   0x8000	/* 67 prefix: garbage in the upper halves */
+#define A_PTEST    0x10000	/* ptest: often operands that set ZF or CF */
+#define A_FXSAVE   0x20000	/* fxsave at [rbx]: MXCSR_MASK is the host's */
 
 /* Input fixups that keep a form inside what the test means to check. */
 enum {
@@ -99,6 +115,8 @@ enum {
 	FIX_RDI,	/* rdi = data pointer (maskmov) */
 	FIX_MXCSR,	/* MXCSR image at [rbx+8] */
 	FIX_FCW,	/* x87 control word at [rbx+8] */
+	FIX_CMPXCHG16B,	/* half the time, rdx:rax equals [rbx] */
+	FIX_PCMPSTR,	/* string data in xmm and memory, lengths in rax/rdx */
 };
 
 #define MEMOP 16	/* fixreg: the operand is memory at [rbx] */
@@ -115,6 +133,7 @@ struct diffcpu_form {
 	uint8_t fix;		/* FIX_* */
 	uint8_t fixreg;		/* register (20-23: ah-bh) or MEMOP */
 	uint16_t fsw_undef;	/* x87 condition codes left undefined */
+	uint8_t level;		/* enum cpu_level the form needs (0: v1) */
 };
 
 static const struct diffcpu_form forms[] = {
@@ -285,12 +304,32 @@ static void setup_guest(void)
 	cpu_reset(gcpu);
 }
 
+/* The CPU model level of the interpreter.  The interpreter picks its
+ * dispatch table when it first runs a cpu, so a change of level drops its
+ * state (the next run builds it anew for the new level). */
+static void set_level(int level)
+{
+	if (gcpu->level == level)
+		return;
+	interp_engine.release(gcpu);
+	gcpu->level = (uint8_t)level;
+}
+
+/* Run forms at their own level unless this is set (the v1 check, or
+ * DIFFCPU_LEVEL for every form). */
+static int level_override, forced_level;
+
+/* Instructions the interpreter may run (0: up to 100000). */
+static uint64_t probe_limit;
+
 static void run_interp(const struct diffcpu_form *f, const struct state *in,
 		       struct outcome *out)
 {
 	struct cpu *c = gcpu;
 	int fpu = (f->attrs & (A_X87 | A_MMX)) != 0;
 	memset(out, 0, sizeof(*out));
+	set_level(level_override ? level_override
+				 : f->level ? f->level : CPU_LEVEL_V1);
 	cpu_reset(c);
 	memcpy(c->gpr, in->gpr, sizeof(c->gpr));
 	c->rflags = in->rflags;
@@ -305,7 +344,8 @@ static void run_interp(const struct diffcpu_form *f, const struct state *in,
 		return;
 	}
 	interp_active = 1;
-	enum engine_stop st = interp_engine.run(c, c->icount + 100000);
+	enum engine_stop st = interp_engine.run(c, c->icount +
+						(probe_limit ? probe_limit : 100000));
 	interp_active = 0;
 	if (st == ENGINE_STOP_FAULT) {
 		out->sig = c->fault.sig;
@@ -772,6 +812,99 @@ static void fix_str(struct rng *r, const struct diffcpu_form *f,
 	}
 }
 
+/* One 16-byte string operand for pcmp[ei]str[im]: from a small alphabet
+ * so that characters match, often a copy or a shifted copy of base (equal
+ * prefixes, a needle inside the haystack), with NULs embedded at random
+ * (the end of an implicit-length string). */
+static void gen_str16(struct rng *r, const uint8_t base[16], uint8_t out[16])
+{
+	static const char *const alpha[] = {
+		"ab", "abc\0", "az09AZ", "\x80\x7f\xff\x01\0", "aaaa\0\0",
+	};
+	const char *a = alpha[below(r, NELEM(alpha))];
+	size_t na = strlen(a) + 1;	/* and the NUL */
+	switch (below(r, 6)) {
+	case 0:
+		memcpy(out, base, 16);
+		break;
+	case 1: {
+		/* Equal up to a point, then different. */
+		unsigned k = (unsigned)below(r, 17);
+		memcpy(out, base, 16);
+		for (unsigned j = k; j < 16; j++)
+			out[j] = (uint8_t)a[below(r, na)];
+		break;
+	}
+	case 2: {
+		/* A piece of base at some offset (equal ordered finds it). */
+		unsigned off = (unsigned)below(r, 16), n = (unsigned)below(r, 8);
+		for (unsigned j = 0; j < 16; j++)
+			out[j] = (uint8_t)a[below(r, na)];
+		for (unsigned j = 0; j < n && off + j < 16; j++)
+			out[j] = base[off + j];
+		break;
+	}
+	case 3:
+		for (unsigned j = 0; j < 16; j++)
+			out[j] = (uint8_t)rnd(r);
+		break;
+	default:
+		for (unsigned j = 0; j < 16; j++)
+			out[j] = (uint8_t)a[below(r, na)];
+		break;
+	}
+	/* NULs: none, one, or a NUL word (the end in word mode). */
+	switch (below(r, 4)) {
+	case 0:
+		out[below(r, 16)] = 0;
+		break;
+	case 1: {
+		unsigned k = (unsigned)below(r, 8) * 2;
+		out[k] = out[k + 1] = 0;
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* An explicit length for pcmpestr*: in range, just beyond, negative, huge,
+ * with garbage above bit 31 (ignored without REX.W). */
+static uint64_t gen_strlen(struct rng *r)
+{
+	static const uint64_t e[] = {
+		0, 1, 7, 8, 9, 15, 16, 17, 0x7fffffff, 0x80000000,
+		0xffffffff, 0x100000000ULL, 0x8000000000000000ULL, ~0ULL,
+		0xfffffffffffffff0ULL, 0xffffffff00000010ULL,
+	};
+	switch (below(r, 4)) {
+	case 0:
+		return e[below(r, NELEM(e))];
+	case 1:
+		return (uint64_t)((int64_t)below(r, 41) - 20);
+	case 2:
+		return below(r, 17) | (rnd(r) << 32);
+	default:
+		return below(r, 18);
+	}
+}
+
+static void fix_pcmpstr(struct rng *r, struct input *in)
+{
+	uint8_t base[16];
+	for (int j = 0; j < 16; j++)
+		base[j] = (uint8_t)("abcdefghAZ09\x80\xff\x7f"[below(r, 15)]);
+	for (int k = 0; k < 16; k++)
+		gen_str16(r, base, in->st.fx + FX_XMM + 16 * k);
+	for (int off = 0; off < 0x40; off += 16)
+		gen_str16(r, base, in->data + (DATA_MID - DATA) + off);
+	if (below(r, 3) == 0)
+		memcpy(in->data + (DATA_MID - DATA) + 7,
+		       in->st.fx + FX_XMM + 16 * 3, 16);
+	in->st.gpr[R_RAX] = gen_strlen(r);
+	in->st.gpr[R_RDX] = gen_strlen(r);
+}
+
 static void gen_input(struct rng *r, const struct diffcpu_form *f,
 		      int edgy, struct input *in)
 {
@@ -838,7 +971,34 @@ static void gen_input(struct rng *r, const struct diffcpu_form *f,
 		memcpy(in->data + 0x1010, &cnt, 8);
 	}
 
+	/* ptest: operands with no common bits, or covering each other. */
+	if ((a & A_PTEST) && below(r, 2)) {
+		uint64_t *x = (uint64_t *)(fx + FX_XMM);
+		uint64_t *m = (uint64_t *)(in->data + (DATA_MID + 16 - DATA));
+		int mode = (int)below(r, 3);
+		for (int h = 0; h < 2; h++) {
+			uint64_t v = below(r, 3) ? gen_int(r, edgy) : 0;
+			/* dst (xmm1, xmm11, xmm5) vs src (xmm2, xmm3, m128) */
+			uint64_t w = mode == 0 ? ~v & rnd(r)
+				   : mode == 1 ? ~v : v | rnd(r);
+			x[2 * 1 + h] = x[2 * 11 + h] = x[2 * 5 + h] = v;
+			x[2 * 2 + h] = x[2 * 3 + h] = w;
+			memcpy(m + h, &w, 8);
+		}
+	}
+
 	switch (f->fix) {
+	case FIX_CMPXCHG16B:
+		if (below(r, 2)) {
+			uint64_t v[2];
+			memcpy(v, in->data + (DATA_MID - DATA), 16);
+			st->gpr[R_RAX] = v[0];
+			st->gpr[R_RDX] = v[1];
+		}
+		break;
+	case FIX_PCMPSTR:
+		fix_pcmpstr(r, in);
+		break;
 	case FIX_DIV: case FIX_IDIV: case FIX_DIV0: case FIX_DIVOVF:
 	case FIX_IDIVOVF:
 		fix_div(r, f, in);
@@ -1004,12 +1164,14 @@ enum verdict {
 	V_NOSTOP,	/* the interpreter ran past the limit */
 	V_FAULT,	/* different signal */
 	V_STATE,	/* different registers, flags or memory */
+	V_NOTUD,	/* a v2 form that does not raise SIGILL at v1 */
+	V_NVERDICT
 };
 
 static const char *const verdict_name[] = {
 	"ok", "unimplemented (interpreter raises SIGILL)",
 	"interpreter crashed", "interpreter did not stop",
-	"different fault", "different state",
+	"different fault", "different state", "no SIGILL at v1",
 };
 
 /* Compare one case; describe the differences in rp.  Returns a verdict. */
@@ -1201,6 +1363,7 @@ static void setup_host(void)
 	ck_assert_int_eq(sigaction(SIGBUS, &ours, &mem_bus), 0);
 	ck_assert_int_eq(sigaction(SIGILL, &ours, NULL), 0);
 	ck_assert_int_eq(sigaction(SIGFPE, &ours, NULL), 0);
+	ck_assert_int_eq(sigaction(SIGTRAP, &ours, NULL), 0);
 }
 
 static uint64_t env_u64(const char *name, uint64_t dflt)
@@ -1231,16 +1394,21 @@ static void print_bytes(FILE *out, const struct diffcpu_form *f)
 
 /* Put the form on both code pages, then ud2 at every even offset after
  * it (writing the guest page drops the interpreter's decoded blocks). */
-static void load_code(const struct diffcpu_form *f)
+static void load_code_bytes(const uint8_t *bytes, size_t len)
 {
 	static uint8_t code[CODE_SIZE];
-	memcpy(code, f->bytes, f->len);
-	for (size_t k = f->len; k + 1 < CODE_SIZE; k += 2) {
+	memcpy(code, bytes, len);
+	for (size_t k = len; k + 1 < CODE_SIZE; k += 2) {
 		code[k] = 0x0f;
 		code[k + 1] = 0x0b;
 	}
 	memcpy(host_code, code, CODE_SIZE);
 	ck_assert_int_eq(mem_copy_out(gmem, CODE, code, CODE_SIZE), 0);
+}
+
+static void load_code(const struct diffcpu_form *f)
+{
+	load_code_bytes(f->bytes, f->len);
 }
 
 static void run_form(const struct diffcpu_form *f, uint64_t iters,
@@ -1262,6 +1430,11 @@ static void run_form(const struct diffcpu_form *f, uint64_t iters,
 		run_native(&in.st, &n);
 		memcpy(gdata, in.data, DATA_SIZE);
 		run_interp(f, &in.st, &g);
+		/* The MXCSR_MASK field of an FXSAVE image is the CPU's own
+		 * (AMD adds bit 17, MM); the model's is 0xffff. */
+		if (f->attrs & A_FXSAVE)
+			memcpy(gdata + (DATA_MID - DATA) + 28,
+			       host_data + (DATA_MID - DATA) + 28, 4);
 
 		struct report rp = { .len = 0 };
 		enum verdict v = judge(f, &in, &n, &g, host_data, gdata, &rp);
@@ -1285,6 +1458,34 @@ static void run_form(const struct diffcpu_form *f, uint64_t iters,
 		 * in its first case. */
 		if (v == V_UNIMPL || v == V_CRASH || v == V_NOSTOP)
 			break;
+	}
+
+	/* A v2 form on a v1 cpu: SIGILL at the form, nothing changed (#UD
+	 * comes before any memory fault the form could raise). */
+	if (f->level >= CPU_LEVEL_V2) {
+		level_override = CPU_LEVEL_V1;
+		for (int k = 0; k < 3; k++) {
+			struct outcome g;
+			gen_input(&r, f, 0, &in);
+			memcpy(gdata, in.data, DATA_SIZE);
+			run_interp(f, &in.st, &g);
+			if (!g.crashed && g.sig == SIGILL && g.rip == CODE &&
+			    g.icount == 0 &&
+			    !memcmp(g.gpr, in.st.gpr, sizeof(g.gpr)) &&
+			    !memcmp(gdata, in.data, DATA_SIZE))
+				continue;
+			res->cases++;
+			if (res->failed++ == 0) {
+				res->first = V_NOTUD;
+				say(&res->rep, "  at v1: %s%s at rip +%" PRId64
+				    " after %" PRIu64 " instructions\n",
+				    g.crashed ? "interpreter crashed with " : "",
+				    sig_name(g.crashed ? g.crashed : g.sig),
+				    (int64_t)(g.rip - CODE), g.icount);
+			}
+			break;
+		}
+		level_override = forced_level;
 	}
 }
 
@@ -1311,6 +1512,625 @@ static void run_both(const struct diffcpu_form *f, const struct input *in,
 	run_interp(f, &in->st, g);
 }
 
+/* The probes of the coverage count: every register a pointer into the
+ * middle of the data area, so that any memory operand is valid. */
+static void plain_input_for_probe(struct input *in)
+{
+	plain_input(in);
+	for (int k = 0; k < 16; k++)
+		if (k != R_RSP)
+			in->st.gpr[k] = DATA_MID;
+}
+
+/* ------------------------------------------------------------- coverage */
+
+/*
+ * How much of the x86-64-v2 model the forms exercise.  The model's forms
+ * are the slots of optable_get(CPU_LEVEL_V2) that hold a handler other
+ * than op_ud: one per (map, opcode, mandatory-prefix class), where a prefix
+ * class that shares the no-prefix handler (66 as operand size, say) is not
+ * a form of its own.  An opcode with a ModRM byte splits further into
+ * register (mod 3) and memory operands and the eight values of the reg
+ * field, and, for the few mod-3 groups whose rm field picks the operation
+ * (the x87 D9 E0-FF style encodings, 0F 01), the eight rm values; each of
+ * those sub-slots counts when the interpreter does not raise SIGILL for it
+ * (probed by running it once).  A form covers the slots its instructions
+ * decode to.  REX.W and operand-size variants are not separate slots.
+ */
+struct slot_key {
+	uint8_t map, op, pfx, modrm;	/* modrm: 0 none, else 1|mod3<<1|... */
+	uint8_t reg, rm;
+};
+
+/* Opcodes whose ModRM reg field extends the opcode (the SDM's groups and
+ * the x87 escapes); elsewhere it names a register operand. */
+static int reg_keyed(int map, int op)
+{
+	static const uint8_t g1b[] = {
+		0x80, 0x81, 0x82, 0x83, 0x8f, 0xc0, 0xc1, 0xc6, 0xc7, 0xd0,
+		0xd1, 0xd2, 0xd3, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde,
+		0xdf, 0xf6, 0xf7, 0xfe, 0xff,
+	};
+	static const uint8_t g0f[] = {
+		0x00, 0x01, 0x0d, 0x18, 0x71, 0x72, 0x73, 0xae, 0xb9, 0xba,
+		0xc7,
+	};
+	if (map == MAP_1B)
+		return memchr(g1b, op, sizeof(g1b)) != NULL;
+	if (map == MAP_0F)
+		return memchr(g0f, op, sizeof(g0f)) != NULL;
+	return 0;
+}
+
+/* Opcodes with the register in the low three bits (50+r, B8+r, ...) are
+ * one form: the slot of the first. */
+static int op_base(int map, int op)
+{
+	if (map == MAP_1B && ((op >= 0x50 && op <= 0x5f) ||
+			      (op >= 0xb0 && op <= 0xbf)))
+		return op & 0xf8;
+	if (map == MAP_1B && op >= 0x91 && op <= 0x97)
+		return 0x91;
+	if (map == MAP_0F && op >= 0xc8 && op <= 0xcf)
+		return 0xc8;
+	return op;
+}
+
+static int rm_keyed(int map, int op, int mod3, int reg)
+{
+	if (!mod3)
+		return 0;
+	if (map == MAP_0F)
+		return op == 0x01 && reg != 4 && reg != 6;  /* not smsw, lmsw */
+	if (map != MAP_1B)
+		return 0;
+	switch (op) {
+	case 0xd9: return reg == 2 || reg >= 4;
+	case 0xda: return reg == 5;
+	case 0xdb: return reg == 4;
+	case 0xde: return reg == 3;
+	case 0xdf: return reg == 4;
+	default: return 0;
+	}
+}
+
+static insn_fn table_fn(const struct optable *t, int map, int op, int pfx)
+{
+	switch (map) {
+	case MAP_1B: return t->map1b[op];
+	case MAP_0F: return t->map0f[op][pfx];
+	case MAP_0F38: return t->map0f38[op][pfx];
+	case MAP_0F3A: return t->map0f3a[op][pfx];
+	default: return op_ud;
+	}
+}
+
+static uint32_t slot_code(const struct slot_key *k)
+{
+	return (uint32_t)k->map << 24 | (uint32_t)k->op << 16 |
+	       (uint32_t)k->pfx << 12 | (uint32_t)k->modrm << 8 |
+	       (uint32_t)k->reg << 4 | k->rm;
+}
+
+static struct slot_key slot_of(const struct optable *t, const struct insn *i)
+{
+	struct slot_key k = { i->map, (uint8_t)op_base(i->map, i->op), 0, 0,
+			      0, 0 };
+	if (i->map != MAP_1B && i->pfx &&
+	    table_fn(t, i->map, i->op, i->pfx) != table_fn(t, i->map, i->op, 0))
+		k.pfx = i->pfx;
+	if (i->has_modrm) {
+		int mod3 = i->mod == 3;
+		k.modrm = (uint8_t)(1 | mod3 << 1);
+		k.reg = reg_keyed(i->map, i->op) ? (i->reg & 7) : 0;
+		if (rm_keyed(i->map, i->op, mod3, k.reg))
+			k.rm = (uint8_t)(8 | (i->rm & 7));
+	}
+	return k;
+}
+
+static void slot_name(const struct slot_key *k, char *buf, size_t n)
+{
+	static const char *const maps[] = { "", "0F ", "0F38 ", "0F3A " };
+	static const char *const pfxs[] = { "", "66 ", "F3 ", "F2 " };
+	int len = snprintf(buf, n, "%s%s%02X", pfxs[k->pfx], maps[k->map],
+			   k->op);
+	if (k->modrm && len > 0 && (size_t)len < n) {
+		if (reg_keyed(k->map, k->op))
+			len += snprintf(buf + len, n - (size_t)len, " /%d",
+					k->reg);
+		len += snprintf(buf + len, n - (size_t)len, " %s",
+				k->modrm & 2 ? "reg" : "mem");
+		if (k->rm && (size_t)len < n)
+			snprintf(buf + len, n - (size_t)len, " rm=%d",
+				 k->rm & 7);
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Is this encoding (bytes of a whole instruction) a form of the model?
+ * Runs it once in a v2 interpreter: SIGILL at it says no. */
+static int probe_valid(const uint8_t *bytes, int len, int *crashed)
+{
+	static struct input in;
+	struct diffcpu_form f = { .name = "probe", .len = (uint8_t)len,
+				  .ninsn = 1, .level = CPU_LEVEL_V2 };
+	memcpy(f.bytes, bytes, (size_t)len);
+	plain_input_for_probe(&in);
+	load_code(&f);
+	memcpy(gcpu->mem_base + DATA, in.data, DATA_SIZE);
+	struct outcome g;
+	probe_limit = 1;
+	run_interp(&f, &in.st, &g);
+	probe_limit = 0;
+	*crashed = g.crashed;
+	return g.crashed || !(g.sig == SIGILL && g.rip == CODE);
+}
+
+struct coverage {
+	uint32_t *model, *hit;
+	size_t nmodel, nhit, ncovered, ncrash;
+};
+
+static void coverage_compute(struct coverage *cv)
+{
+	const struct optable *t = optable_get(CPU_LEVEL_V2);
+	static const uint8_t not_opcodes[] = {
+		0x0f, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0,
+		0xf2, 0xf3, 0xc4, 0xc5, 0x62,
+	};
+	size_t cap = 1 << 16;
+	memset(cv, 0, sizeof(*cv));
+	cv->model = calloc(cap, sizeof(uint32_t));
+	cv->hit = calloc(cap, sizeof(uint32_t));
+	ck_assert_ptr_nonnull(cv->model);
+	ck_assert_ptr_nonnull(cv->hit);
+
+	for (int map = MAP_1B; map <= MAP_0F3A; map++) {
+		for (int op = 0; op < 256; op++) {
+			if (map == MAP_1B && ((op & 0xf0) == 0x40 ||
+			    memchr(not_opcodes, op, sizeof(not_opcodes))))
+				continue;
+			if (op_base(map, op) != op)
+				continue;
+			for (int pfx = 0; pfx < (map == MAP_1B ? 1 : 4); pfx++) {
+				insn_fn fn = table_fn(t, map, op, pfx);
+				if (fn == op_ud || (pfx && fn == table_fn(t, map,
+							op, 0)))
+					continue;
+				uint8_t b[24] = { 0 };
+				int n = 0;
+				if (pfx)
+					b[n++] = (uint8_t[]){ 0, 0x66, 0xf3,
+							      0xf2 }[pfx];
+				if (map != MAP_1B)
+					b[n++] = 0x0f;
+				if (map == MAP_0F38)
+					b[n++] = 0x38;
+				if (map == MAP_0F3A)
+					b[n++] = 0x3a;
+				b[n++] = (uint8_t)op;
+				int at = n;
+				struct insn i;
+				b[at] = 0xc0;
+				int len = decode_insn(t, b, sizeof(b), CODE, &i);
+				if (len <= 0 || i.map > MAP_0F3A)
+					continue;
+				if (!i.has_modrm) {
+					struct slot_key k = slot_of(t, &i);
+					cv->model[cv->nmodel++] = slot_code(&k);
+					continue;
+				}
+				for (int mod3 = 0; mod3 < 2; mod3++) {
+					int nreg = reg_keyed(map, op) ? 8 : 1;
+					for (int reg = 0; reg < nreg; reg++) {
+						int nrm = rm_keyed(map, op, mod3,
+								   reg) ? 8 : 1;
+						for (int rm = 0; rm < nrm; rm++) {
+							b[at] = (uint8_t)((mod3 ? 0xc0 : 0) |
+								reg << 3 | rm);
+							len = decode_insn(t, b, sizeof(b),
+									  CODE, &i);
+							int crashed;
+							if (len <= 0 ||
+							    !probe_valid(b, len, &crashed))
+								continue;
+							cv->ncrash += crashed != 0;
+							struct slot_key k = slot_of(t, &i);
+							cv->model[cv->nmodel++] =
+								slot_code(&k);
+						}
+					}
+				}
+			}
+		}
+	}
+	/* Encodings that ignore mod (mov cr/dr) probe to one slot twice. */
+	qsort(cv->model, cv->nmodel, sizeof(uint32_t), cmp_u32);
+	size_t u = 0;
+	for (size_t k = 0; k < cv->nmodel; k++)
+		if (!u || cv->model[k] != cv->model[u - 1])
+			cv->model[u++] = cv->model[k];
+	cv->nmodel = u;
+
+	for (size_t f = 0; f < NFORMS; f++) {
+		const struct diffcpu_form *fm = &forms[f];
+		for (int off = 0; off < fm->len;) {
+			struct insn i;
+			int len = decode_insn(t, fm->bytes + off,
+					      (size_t)(fm->len - off),
+					      CODE + (uint64_t)off, &i);
+			if (len <= 0)
+				break;
+			if (i.map <= MAP_0F3A && i.fn != op_ud) {
+				struct slot_key k = slot_of(t, &i);
+				cv->hit[cv->nhit++] = slot_code(&k);
+			}
+			off += len;
+		}
+	}
+	qsort(cv->hit, cv->nhit, sizeof(uint32_t), cmp_u32);
+	for (size_t k = 0; k < cv->nmodel; k++)
+		if (bsearch(&cv->model[k], cv->hit, cv->nhit, sizeof(uint32_t),
+			    cmp_u32))
+			cv->ncovered++;
+}
+
+static struct slot_key slot_decode(uint32_t c)
+{
+	struct slot_key k = {
+		(uint8_t)(c >> 24), (uint8_t)(c >> 16), (uint8_t)(c >> 12 & 15),
+		(uint8_t)(c >> 8 & 15), (uint8_t)(c >> 4 & 15), (uint8_t)(c & 15),
+	};
+	return k;
+}
+
+START_TEST(test_coverage)
+{
+	struct coverage cv;
+	int verbose = (int)env_u64("DIFFCPU_VERBOSE", 1);
+
+	setup_guest();
+	setup_host();
+	coverage_compute(&cv);
+	printf("forms covered: %zu of %zu in the x86-64-v2 model\n",
+	       cv.ncovered, cv.nmodel);
+	if (cv.ncrash)
+		printf("coverage: the interpreter crashed on %zu probes\n",
+		       cv.ncrash);
+	if (verbose >= 2) {
+		printf("uncovered:");
+		int col = 0;
+		for (size_t k = 0; k < cv.nmodel; k++) {
+			if (bsearch(&cv.model[k], cv.hit, cv.nhit,
+				    sizeof(uint32_t), cmp_u32))
+				continue;
+			char name[48];
+			struct slot_key s = slot_decode(cv.model[k]);
+			slot_name(&s, name, sizeof(name));
+			printf("%s%s", col++ % 6 ? " | " : "\n  ", name);
+		}
+		printf("\n");
+	}
+	fflush(stdout);
+	free(cv.model);
+	free(cv.hit);
+}
+END_TEST
+
+/* ------------------------------------------------------------- sequences */
+
+/*
+ * The sequence fuzzer: random runs of 8-32 forms from the table, their
+ * register operands re-picked at random where the encoding allows, their
+ * memory operands based on an rbx that often puts them across a page
+ * boundary of the data area, run natively and in the interpreter from the
+ * same edge-heavy state (x86-64-v2 level), with everything compared at the
+ * end.  Undefined flags must not flow into later results, so every form
+ * that leaves an arithmetic flag undefined is followed by a register add,
+ * sub or cmp (which define all six), and every x87 form that leaves a
+ * condition code undefined by ftst; the flags are then always defined and
+ * all of them are compared.  Forms that branch, fault by design, or need a
+ * fixup of their own stay out.
+ */
+#define SEQ_MAX 32
+#define SEQ_SLOTS (2 * SEQ_MAX)
+
+struct seq {
+	uint8_t code[SEQ_SLOTS * 16];
+	int len, n;
+	uint32_t attrs;
+	int has_pcmpstr;
+	const struct diffcpu_form *f[SEQ_SLOTS];
+	uint16_t off[SEQ_SLOTS + 1];
+};
+
+static const struct diffcpu_form *seq_pool[NFORMS], *seq_fix[64];
+static const struct diffcpu_form *seq_ftst;
+static size_t seq_npool, seq_nfix;
+
+static int name_starts(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static int seq_eligible(const struct diffcpu_form *f)
+{
+	static const char *const bad_prefix[] = {
+		"j", "call", "ret", "loop", "enter", "leave", "pop rsp",
+	};
+	static const char *const bad_part[] = {
+		"(#", "#GP", "#DE", "#UD", "ud2", "misaligned", "divisor",
+		"overflow",
+		"ffreep",	/* a known divergence (C1) */
+		"fnstenv",	/* the image's last-instruction fields differ */
+		"fnsave",	/* after an earlier x87 instruction */
+		"(system)",	/* lar/lsl of a real selector differ */
+	};
+	if (f->ninsn != 1 ||
+	    (f->attrs & (A_STR | A_REP | A_DF | A_ADDR32 | A_FXSAVE)))
+		return 0;
+	if (f->fix != FIX_NONE && f->fix != FIX_CMPXCHG &&
+	    f->fix != FIX_CMPXCHG8B && f->fix != FIX_CMPXCHG16B &&
+	    f->fix != FIX_PCMPSTR)
+		return 0;
+	for (size_t k = 0; k < NELEM(bad_prefix); k++)
+		if (name_starts(f->name, bad_prefix[k]))
+			return 0;
+	for (size_t k = 0; k < NELEM(bad_part); k++)
+		if (strstr(f->name, bad_part[k]))
+			return 0;
+	return 1;
+}
+
+static void seq_init(void)
+{
+	if (seq_npool)
+		return;
+	for (size_t k = 0; k < NFORMS; k++) {
+		const struct diffcpu_form *f = &forms[k];
+		if (!seq_eligible(f))
+			continue;
+		seq_pool[seq_npool++] = f;
+		/* The flag fixers: register add/sub/cmp. */
+		if (f->mask == M_ALL && f->level <= CPU_LEVEL_V1 &&
+		    !(f->attrs & A_MEM) && seq_nfix < NELEM(seq_fix) &&
+		    (name_starts(f->name, "add ") ||
+		     name_starts(f->name, "sub ") ||
+		     name_starts(f->name, "cmp ")))
+			seq_fix[seq_nfix++] = f;
+		if (!strcmp(f->name, "ftst"))
+			seq_ftst = f;
+	}
+	ck_assert_uint_gt(seq_nfix, 4);
+	ck_assert_ptr_nonnull(seq_ftst);
+}
+
+/* Does the form leave an arithmetic flag undefined (for some input)? */
+static int leaves_flags_undefined(const struct diffcpu_form *f)
+{
+	return f->mask != M_ALL;
+}
+
+/* Re-pick the register operands of one instruction: the ModRM rm field
+ * when it names a register, and the reg field unless it extends the
+ * opcode, from rax/rcx/rdx/rsi (or the same numbers of other register
+ * files), so that rbx (memory base), rbp (index) and rsp stay put. */
+static void seq_patch_regs(struct rng *r, uint8_t *b, int len)
+{
+	static const uint8_t pick[] = { 0, 1, 2, 6 };
+	const struct optable *t = optable_get(CPU_LEVEL_V2);
+	struct insn i, j;
+	if (decode_insn(t, b, (size_t)len, CODE, &i) != len || !i.has_modrm ||
+	    i.mod != 3)
+		return;
+	int k = 0;
+	while (k < len && memchr("\x66\x67\xf2\xf3\xf0\x2e\x3e\x26\x36\x64\x65",
+				 b[k], 11))
+		k++;
+	if (k < len && (b[k] & 0xf0) == 0x40)
+		k++;
+	if (k < len && b[k] == 0x0f) {
+		k++;
+		if (k < len && (b[k] == 0x38 || b[k] == 0x3a))
+			k++;
+	}
+	k++;			/* the opcode */
+	if (k >= len || (b[k] & 0xc0) != 0xc0)
+		return;
+	int reg = (b[k] >> 3) & 7;
+	int rm_ok = !rm_keyed(i.map, i.op, 1, reg) &&
+		    !(i.map == MAP_0F && (i.op == 0x01 || i.op == 0xae));
+	if (i.map == MAP_1B && i.op == 0xd9 && reg > 1)
+		rm_ok = 0;
+	uint8_t save = b[k];
+	if (rm_ok && below(r, 4))
+		b[k] = (uint8_t)((b[k] & ~7) | pick[below(r, 4)]);
+	if (!reg_keyed(i.map, i.op) && below(r, 4))
+		b[k] = (uint8_t)((b[k] & ~0x38) | pick[below(r, 4)] << 3);
+	if (decode_insn(t, b, (size_t)len, CODE, &j) != len || j.fn != i.fn)
+		b[k] = save;
+}
+
+static void seq_add(struct rng *r, struct seq *s, const struct diffcpu_form *f)
+{
+	memcpy(s->code + s->len, f->bytes, f->len);
+	seq_patch_regs(r, s->code + s->len, f->len);
+	s->f[s->n] = f;
+	s->off[s->n++] = (uint16_t)s->len;
+	s->len += f->len;
+	s->off[s->n] = (uint16_t)s->len;
+	s->attrs |= f->attrs;
+	if (f->fix == FIX_PCMPSTR)
+		s->has_pcmpstr = 1;
+}
+
+static void seq_gen(struct rng *r, struct seq *s)
+{
+	memset(s, 0, offsetof(struct seq, f));
+	s->n = 0;
+	int want = 8 + (int)below(r, SEQ_MAX - 8 + 1);
+	for (int k = 0; k < want; k++) {
+		const struct diffcpu_form *f = seq_pool[below(r, seq_npool)];
+		seq_add(r, s, f);
+		if (leaves_flags_undefined(f))
+			seq_add(r, s, seq_fix[below(r, seq_nfix)]);
+		if (f->fsw_undef)
+			seq_add(r, s, seq_ftst);
+	}
+}
+
+/* The state: the usual edge-heavy values, xmm registers and the memory
+ * around rbx mixing integers, floats and doubles, rbx placed so that the
+ * memory operands often straddle a page boundary. */
+static void seq_input(struct rng *r, const struct seq *s, struct input *in)
+{
+	struct diffcpu_form base = { .name = "sequence",
+				     .attrs = s->attrs | A_MEM };
+	int edgy = below(r, 2);
+	base.attrs &= ~(uint32_t)(A_PS | A_PD | A_F32M | A_F64M | A_PTEST);
+	base.attrs |= A_SSE | A_PS;	/* an MXCSR with modes and sticky bits */
+	gen_input(r, &base, edgy, in);
+	static const uint32_t kinds[] = { 0, A_PS, A_PD };
+	for (int k = 0; k < 16; k++)
+		fill_values(r, edgy, kinds[below(r, 3)],
+			    in->st.fx + FX_XMM + 16 * k, 16);
+	for (size_t off = 0xe00; off < 0x1400; off += 8)
+		fill_values(r, edgy, kinds[below(r, 3)], in->data + off, 8);
+	for (size_t off = 0x1e00; off < 0x2100; off += 8)
+		fill_values(r, edgy, kinds[below(r, 3)], in->data + off, 8);
+	switch (below(r, 5)) {
+	case 0:
+	case 1:
+		in->st.gpr[R_RBX] = DATA_MID;
+		break;
+	case 2:
+		in->st.gpr[R_RBX] = DATA_MID - 16 * below(r, 3);
+		break;
+	case 3:
+		in->st.gpr[R_RBX] = DATA_MID - 1 - below(r, 24);
+		break;
+	default:
+		in->st.gpr[R_RBX] = DATA + 0x2000 - 1 - below(r, 24);
+		break;
+	}
+	if (s->has_pcmpstr && below(r, 2))
+		fix_pcmpstr(r, in);
+}
+
+struct seq_stats {
+	uint64_t runs, faulted, bad, insns;
+};
+
+static void print_seq(const struct seq *s, uint64_t stop_off)
+{
+	for (int k = 0; k < s->n; k++) {
+		printf("    +%-4d %-46s [", s->off[k], s->f[k]->name);
+		for (int b = s->off[k]; b < s->off[k + 1]; b++)
+			printf("%02x%s", s->code[b],
+			       b + 1 < s->off[k + 1] ? " " : "");
+		printf("]%s\n", s->off[k] == stop_off ? "  <- host stopped here"
+						      : "");
+	}
+}
+
+static void run_sequences(uint64_t count, uint64_t seed, double max_seconds,
+			  int verbose, struct seq_stats *st)
+{
+	static struct seq s;
+	static struct input in;
+	struct rng r = { seed ^ 0x5e9ULL };
+	uint8_t *gdata = gcpu->mem_base + DATA;
+	struct timespec t0, t1;
+
+	seq_init();
+	memset(st, 0, sizeof(*st));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (uint64_t it = 0; it < count; it++) {
+		if (max_seconds > 0 && (it & 63) == 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if ((double)(t1.tv_sec - t0.tv_sec) +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9 >=
+			    max_seconds)
+				break;
+		}
+		seq_gen(&r, &s);
+		seq_input(&r, &s, &in);
+		load_code_bytes(s.code, (size_t)s.len);
+
+		struct outcome n, g;
+		memcpy(host_data, in.data, DATA_SIZE);
+		run_native(&in.st, &n);
+		memcpy(gdata, in.data, DATA_SIZE);
+		struct diffcpu_form sf = {
+			.name = "sequence", .mask = M_ALL,
+			.attrs = s.attrs & (A_X87 | A_MMX),
+			.level = CPU_LEVEL_V2,
+		};
+		run_interp(&sf, &in.st, &g);
+
+		/* Instructions retired before the host stopped. */
+		int done = 0;
+		while (done < s.n && CODE + s.off[done] < n.rip)
+			done++;
+		sf.ninsn = (uint8_t)done;
+		st->runs++;
+		st->insns += (uint64_t)done;
+		if (n.rip != CODE + (uint64_t)s.len)
+			st->faulted++;
+		struct report rp = { .len = 0 };
+		/* judge() treats a stop at CODE as a fault of the form. */
+		enum verdict v = judge(&sf, &in, &n, &g, host_data, gdata, &rp);
+		if (verbose >= 3 && it < 3) {
+			printf("sequence %" PRIu64 ": host %s at +%" PRId64 "\n",
+			       it, sig_name(n.sig), (int64_t)(n.rip - CODE));
+			print_seq(&s, n.rip - CODE);
+		}
+		if (v == V_OK)
+			continue;
+		if (st->bad++ < 3 && verbose) {
+			printf("FAIL sequence %" PRIu64 " (seed %#" PRIx64
+			       ", %d instructions): %s\n", it, seed, s.n,
+			       verdict_name[v]);
+			print_seq(&s, n.rip - CODE);
+			printf("%.*s", (int)rp.len, rp.text);
+		}
+	}
+}
+
+START_TEST(test_sequences)
+{
+	uint64_t count = env_u64("DIFFCPU_SEQ_ITERS", 100000);
+	uint64_t seed = env_u64("DIFFCPU_SEED", 0x5eed);
+	double secs = (double)env_u64("DIFFCPU_SEQ_SECONDS", 0);
+	int verbose = (int)env_u64("DIFFCPU_VERBOSE", 1);
+	struct seq_stats st;
+	struct timespec t0, t1;
+
+	setup_guest();
+	setup_host();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run_sequences(count, seed, secs, verbose, &st);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double dt = (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("sequences: %" PRIu64 " run (seed %#" PRIx64 ", %zu forms in "
+	       "the pool, %" PRIu64 " instructions, %" PRIu64 " ended in a "
+	       "fault), %" PRIu64 " mismatches, %.0f sequences/s\n", st.runs,
+	       seed, seq_npool, st.insns, st.faulted, st.bad,
+	       dt > 0 ? (double)st.runs / dt : 0);
+	fflush(stdout);
+	ck_assert_msg(st.bad == 0, "%" PRIu64 " of %" PRIu64
+		      " instruction sequences disagree with the host CPU",
+		      st.bad, st.runs);
+}
+END_TEST
+
 /* The oracle and the judge themselves: a known result on both sides; a
  * difference in a register, a defined flag or memory is reported, one in
  * an undefined flag is not. */
@@ -1318,11 +2138,11 @@ START_TEST(test_oracle_sanity)
 {
 	static const struct diffcpu_form add = {
 		"add rax, rcx", 3, { 0x48, 0x01, 0xc8 }, 1, M_ALL, 8, 0, 0,
-		FIX_NONE, 0, 0,
+		FIX_NONE, 0, 0, 1,
 	};
 	static const struct diffcpu_form imul = {
 		"imul rax, rcx", 4, { 0x48, 0x0f, 0xaf, 0xc1 }, 1, M_MUL, 8, 0,
-		0, FIX_NONE, 0, 0,
+		0, FIX_NONE, 0, 0, 1,
 	};
 	static struct input in;
 	struct outcome n, g;
@@ -1370,13 +2190,37 @@ START_TEST(test_oracle_sanity)
 }
 END_TEST
 
+/* The v1 check itself: a v1 instruction marked v2 runs at v1 and is
+ * reported; a real v2 one (pshufb) raises SIGILL there and passes. */
+START_TEST(test_v1_check)
+{
+	static const struct diffcpu_form fake = {
+		"add rax, rcx (marked v2)", 3, { 0x48, 0x01, 0xc8 }, 1, M_ALL,
+		8, 0, 0, FIX_NONE, 0, 0, CPU_LEVEL_V2,
+	};
+	static const struct diffcpu_form pshufb = {
+		"pshufb xmm1, xmm2", 5, { 0x66, 0x0f, 0x38, 0x00, 0xca }, 1,
+		M_ALL, 0, 0, A_SSE, FIX_NONE, 0, 0, CPU_LEVEL_V2,
+	};
+	static struct form_result res;
+
+	setup_guest();
+	setup_host();
+	run_form(&fake, 4, 1, &res);
+	ck_assert_uint_eq(res.failed, 1);
+	ck_assert_int_eq(res.first, V_NOTUD);
+	run_form(&pshufb, 4, 1, &res);
+	ck_assert_uint_eq(res.failed, 0);
+}
+END_TEST
+
 /* A zero divisor faults in the interpreter with SIGFPE/FPE_INTDIV at the
  * instruction and changes nothing, as it does natively. */
 START_TEST(test_div_zero_faults)
 {
 	static const struct diffcpu_form divf = {
 		"div ecx", 2, { 0xf7, 0xf1 }, 1, M_NONE, 4, 0, 0, FIX_DIV0,
-		R_RCX, 0,
+		R_RCX, 0, 1,
 	};
 	static struct input in;
 	struct outcome n, g;
@@ -1408,13 +2252,14 @@ START_TEST(test_diffcpu)
 	const char *filter = getenv("DIFFCPU_FILTER");
 	int verbose = (int)env_u64("DIFFCPU_VERBOSE", 1);
 	x87_unmasked = (int)env_u64("DIFFCPU_X87_UNMASKED", 0);
+	forced_level = level_override = (int)env_u64("DIFFCPU_LEVEL", 0);
 
 	setup_guest();
 	setup_host();
 
 	uint64_t nforms = 0, ncases = 0, nfaulted = 0, nbad_forms = 0;
 	uint64_t nbad_cases = 0;
-	uint64_t by_verdict[6] = { 0 };
+	uint64_t by_verdict[V_NVERDICT] = { 0 };
 	static struct form_result res;
 	for (size_t k = 0; k < NFORMS; k++) {
 		const struct diffcpu_form *f = &forms[k];
@@ -1441,9 +2286,9 @@ START_TEST(test_diffcpu)
 	       " faulting), %" PRIu64 " mismatches (%" PRIu64
 	       " forms failing:", nforms, ncases, nfaulted, nbad_cases,
 	       nbad_forms);
-	for (int v = 1; v < 6; v++)
+	for (int v = 1; v < V_NVERDICT; v++)
 		printf(" %" PRIu64 " %s%s", by_verdict[v], verdict_name[v],
-		       v < 5 ? "," : ")\n");
+		       v < V_NVERDICT - 1 ? "," : ")\n");
 	fflush(stdout);
 	ck_assert_msg(nbad_forms == 0, "%" PRIu64 " of %" PRIu64
 		      " instruction forms disagree with the host CPU",
@@ -1457,10 +2302,16 @@ static Suite *diffcpu_suite(void)
 	TCase *tc = tcase_create("host-oracle");
 	/* About 0.1 s per 1000 cases; long runs set DIFFCPU_ITERS. */
 	uint64_t iters = env_u64("DIFFCPU_ITERS", 200);
-	tcase_set_timeout(tc, (double)(120 + iters / 2));
+	uint64_t seq = env_u64("DIFFCPU_SEQ_ITERS", 100000);
+	uint64_t seq_secs = env_u64("DIFFCPU_SEQ_SECONDS", 0);
+	tcase_set_timeout(tc, (double)(120 + iters / 2 +
+				       (seq_secs ? seq_secs : seq / 2000)));
 	tcase_add_test(tc, test_oracle_sanity);
 	tcase_add_test(tc, test_div_zero_faults);
+	tcase_add_test(tc, test_v1_check);
 	tcase_add_test(tc, test_diffcpu);
+	tcase_add_test(tc, test_coverage);
+	tcase_add_test(tc, test_sequences);
 	suite_add_tcase(s, tc);
 	return s;
 }

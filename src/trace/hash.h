@@ -1,0 +1,33 @@
+/*
+ * hash.h - SHA-256 (FIPS 180-4), for content-addressed blobs and for the
+ * integrity check of each batch of events.
+ *
+ * Owns: the hash function only.  Implemented here from the standard so the
+ * trace needs no crypto library; tests/unit/test_trace.c holds the standard
+ * test vectors.  Not constant-time: nothing here is secret.
+ */
+#ifndef REWIND_TRACE_HASH_H
+#define REWIND_TRACE_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHA256_LEN 32
+
+struct sha256 {
+	uint32_t state[8];
+	uint64_t nbytes;	/* message length so far */
+	uint8_t block[64];	/* partial block */
+	size_t nblock;		/* bytes used in block */
+};
+
+/* ---- incremental */
+void sha256_init(struct sha256 *s);
+void sha256_update(struct sha256 *s, const void *data, size_t len);
+/* Writes the digest; s must be initialised again before reuse. */
+void sha256_final(struct sha256 *s, uint8_t out[SHA256_LEN]);
+
+/* ---- one shot */
+void sha256(const void *data, size_t len, uint8_t out[SHA256_LEN]);
+
+#endif

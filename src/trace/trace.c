@@ -1,0 +1,715 @@
+/*
+ * trace.c - the trace file: LMDB schema, batched commits, verified reads
+ * (format in trace.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "trace/lmdbcheck.h"
+#include "trace/trace.h"
+
+#define BATCH_REC_VERSION	1
+#define BATCH_REC_SIZE		(1 + 8 + 4 + SHA256_LEN)
+#define BATCH_MAX_EVENTS	(1u << 20)	/* bound for hostile records */
+#define BLOB_REC_VERSION	1
+#define BLOB_RAW		0
+#define BLOB_ZSTD		1
+#define BLOB_ZSTD_LEVEL		3
+#define ZSTD_MAX_RATIO		32768	/* see event.c */
+#define NO_EVENT		UINT64_MAX
+
+struct trace {
+	MDB_env *env;
+	MDB_dbi dbi_meta, dbi_events, dbi_batches, dbi_blobs;
+	bool readonly;
+	MDB_txn *txn;		/* write txn (lazy) or the one read txn */
+	int err;		/* sticky */
+	uint64_t err_event;
+	uint64_t count;		/* next sequence number */
+
+	/* writer: the batch being built */
+	uint32_t pending;
+	uint64_t batch_start_ns;
+	struct sha256 batch_hash;
+	struct event_ctx wctx;
+	uint8_t *buf;
+	size_t bufcap;
+
+	/* reader: the verified batch and the decoding position */
+	uint64_t vb_first, vb_count;	/* vb_count 0: none */
+	struct event_ctx rctx;
+	uint64_t rctx_next;		/* seq rctx can decode next */
+	bool rctx_valid;
+};
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* LMDB return codes -> ours. */
+static int mdb_to_err(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS: return 0;
+	case MDB_MAP_FULL: return TRACE_EFULL;
+	case MDB_INVALID: case MDB_VERSION_MISMATCH: return TRACE_ENOTTRACE;
+	case MDB_CORRUPTED: case MDB_PAGE_NOTFOUND: case MDB_INCOMPATIBLE:
+	case MDB_BAD_VALSIZE: case MDB_NOTFOUND:
+		return TRACE_ECORRUPT;
+	}
+	return rc > 0 ? -rc : TRACE_ELMDB;
+}
+
+/* Records a sticky error: corruption on any handle, anything at all while
+ * writing (a failed put or commit aborts the batch being built). */
+static int fail(struct trace *t, int err, uint64_t seq)
+{
+	if (!t->err && (trace_err_is_corrupt(err) || !t->readonly)) {
+		t->err = err;
+		t->err_event = seq;
+		if (!t->readonly && t->txn) {
+			mdb_txn_abort(t->txn);
+			t->txn = NULL;
+		}
+	}
+	return err;
+}
+
+int trace_error(const struct trace *t)
+{
+	return t->err;
+}
+
+uint64_t trace_error_event(const struct trace *t)
+{
+	return t->err_event;
+}
+
+/* The transaction reads and writes go through: for a writer, the open
+ * write transaction (begun on demand). */
+static int txn_get(struct trace *t, MDB_txn **txn)
+{
+	if (t->err)
+		return t->err;
+	if (!t->txn) {
+		int rc = mdb_txn_begin(t->env, NULL, 0, &t->txn);
+		if (rc)
+			return fail(t, mdb_to_err(rc), NO_EVENT);
+	}
+	*txn = t->txn;
+	return 0;
+}
+
+static void trace_free(struct trace *t)
+{
+	if (t->txn)
+		mdb_txn_abort(t->txn);
+	if (t->env)
+		mdb_env_close(t->env);
+	free(t->buf);
+	free(t);
+}
+
+static int env_new(struct trace *t, const char *path, unsigned flags,
+		   mode_t mode)
+{
+	int rc = mdb_env_create(&t->env);
+	if (!rc && !(flags & MDB_RDONLY))
+		rc = mdb_env_set_mapsize(t->env, TRACE_MAP_SIZE);
+	if (!rc)
+		rc = mdb_env_set_maxdbs(t->env, 8);
+	if (!rc)
+		rc = mdb_env_open(t->env, path,
+				  flags | MDB_NOSUBDIR | MDB_NOLOCK, mode);
+	return mdb_to_err(rc);
+}
+
+/* ---------------------------------------------------------------- create */
+
+int trace_create(const char *path, struct trace **out)
+{
+	struct trace *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->err_event = NO_EVENT;
+	char lock[4096];
+	if (snprintf(lock, sizeof(lock), "%s-lock", path) >= (int)sizeof(lock)) {
+		free(t);
+		return -ENAMETOOLONG;
+	}
+	if ((unlink(path) < 0 && errno != ENOENT) ||
+	    (unlink(lock) < 0 && errno != ENOENT)) {
+		int err = -errno;
+		free(t);
+		return err;
+	}
+	int err = env_new(t, path, MDB_NOSYNC, 0644);
+	if (err)
+		goto err_free;
+	MDB_txn *txn = NULL;
+	int rc = mdb_txn_begin(t->env, NULL, 0, &txn);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &t->dbi_meta);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "events", MDB_CREATE, &t->dbi_events);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "batches", MDB_CREATE, &t->dbi_batches);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "blobs", MDB_CREATE, &t->dbi_blobs);
+	if (!rc) {
+		char v[16];
+		int n = snprintf(v, sizeof(v), "%d", TRACE_FORMAT_VERSION);
+		MDB_val k = { 7, "version" }, d = { (size_t)n, v };
+		rc = mdb_put(txn, t->dbi_meta, &k, &d, 0);
+	}
+	if (rc) {
+		if (txn)
+			mdb_txn_abort(txn);
+		err = mdb_to_err(rc);
+		goto err_free;
+	}
+	if ((rc = mdb_txn_commit(txn))) {
+		err = mdb_to_err(rc);
+		goto err_free;
+	}
+	*out = t;
+	return 0;
+err_free:
+	trace_free(t);
+	return err;
+}
+
+/* ---------------------------------------------------------------- open */
+
+int trace_open(const char *path, struct trace **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int err = lmdb_check_fd(fd);
+	close(fd);
+	if (err)
+		return err;
+
+	struct trace *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->readonly = true;
+	t->err_event = NO_EVENT;
+	if ((err = env_new(t, path, MDB_RDONLY, 0)))
+		goto err_free;
+	int rc = mdb_txn_begin(t->env, NULL, MDB_RDONLY, &t->txn);
+	if (rc) {
+		err = mdb_to_err(rc);
+		goto err_free;
+	}
+	rc = mdb_dbi_open(t->txn, "meta", 0, &t->dbi_meta);
+	if (rc) {
+		err = rc == MDB_NOTFOUND ? TRACE_ENOTTRACE : mdb_to_err(rc);
+		goto err_free;
+	}
+	MDB_val k = { 7, "version" }, d;
+	rc = mdb_get(t->txn, t->dbi_meta, &k, &d);
+	if (rc) {
+		err = rc == MDB_NOTFOUND ? TRACE_ENOVERSION : mdb_to_err(rc);
+		goto err_free;
+	}
+	char v[16];
+	if (d.mv_size == 0 || d.mv_size >= sizeof(v)) {
+		err = TRACE_EVERSION;
+		goto err_free;
+	}
+	memcpy(v, d.mv_data, d.mv_size);
+	v[d.mv_size] = 0;
+	char *end;
+	long ver = strtol(v, &end, 10);
+	if (*end || ver != TRACE_FORMAT_VERSION) {
+		err = TRACE_EVERSION;
+		goto err_free;
+	}
+	if ((rc = mdb_dbi_open(t->txn, "events", 0, &t->dbi_events)) ||
+	    (rc = mdb_dbi_open(t->txn, "batches", 0, &t->dbi_batches)) ||
+	    (rc = mdb_dbi_open(t->txn, "blobs", 0, &t->dbi_blobs))) {
+		err = mdb_to_err(rc);
+		goto err_free;
+	}
+
+	/* The count is the end of the last batch; the events database must
+	 * hold exactly that many records. */
+	MDB_cursor *cur;
+	if ((rc = mdb_cursor_open(t->txn, t->dbi_batches, &cur))) {
+		err = mdb_to_err(rc);
+		goto err_free;
+	}
+	rc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
+	mdb_cursor_close(cur);
+	if (rc == 0) {
+		if (k.mv_size != 8 || get_be64(k.mv_data) == UINT64_MAX) {
+			err = TRACE_ECORRUPT;
+			goto err_free;
+		}
+		t->count = get_be64(k.mv_data) + 1;
+	} else if (rc != MDB_NOTFOUND) {
+		err = mdb_to_err(rc);
+		goto err_free;
+	}
+	MDB_stat st;
+	if ((rc = mdb_stat(t->txn, t->dbi_events, &st))) {
+		err = mdb_to_err(rc);
+		goto err_free;
+	}
+	if (st.ms_entries != t->count) {
+		err = TRACE_ECORRUPT;
+		goto err_free;
+	}
+	*out = t;
+	return 0;
+err_free:
+	trace_free(t);
+	return err;
+}
+
+int trace_close(struct trace *t)
+{
+	if (!t)
+		return 0;
+	int err = 0;
+	if (!t->readonly) {
+		err = trace_commit(t);
+		if (!err) {
+			int rc = mdb_env_sync(t->env, 1);
+			err = mdb_to_err(rc);
+		}
+	}
+	trace_free(t);
+	return err;
+}
+
+/* ---------------------------------------------------------------- meta */
+
+static int meta_key(const char *key, MDB_val *k)
+{
+	size_t n = key ? strlen(key) : 0;
+	if (n == 0 || n > TRACE_META_KEY_MAX)
+		return -EINVAL;
+	k->mv_size = n;
+	k->mv_data = (void *)key;
+	return 0;
+}
+
+int trace_meta_put(struct trace *t, const char *key, const void *val,
+		   size_t len)
+{
+	MDB_txn *txn;
+	MDB_val k, d = { len, (void *)val };
+	int err;
+	if (t->readonly)
+		return TRACE_EREADONLY;
+	if ((err = meta_key(key, &k)) || (err = txn_get(t, &txn)))
+		return err;
+	int rc = mdb_put(txn, t->dbi_meta, &k, &d, 0);
+	return rc ? fail(t, mdb_to_err(rc), NO_EVENT) : 0;
+}
+
+int trace_meta_get(struct trace *t, const char *key, void **val,
+		   size_t *len)
+{
+	MDB_txn *txn;
+	MDB_val k, d;
+	int err;
+	if ((err = meta_key(key, &k)) || (err = txn_get(t, &txn)))
+		return err;
+	int rc = mdb_get(txn, t->dbi_meta, &k, &d);
+	if (rc == MDB_NOTFOUND)
+		return TRACE_ENOKEY;
+	if (rc)
+		return fail(t, mdb_to_err(rc), NO_EVENT);
+	char *p = malloc(d.mv_size + 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, d.mv_data, d.mv_size);
+	p[d.mv_size] = 0;
+	*val = p;
+	*len = d.mv_size;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- append */
+
+static void batch_hash_add(struct sha256 *h, uint64_t seq, const void *val,
+			   size_t len)
+{
+	uint8_t hdr[12];
+	put_be64(hdr, seq);
+	put_le(hdr + 8, len, 4);
+	sha256_update(h, hdr, sizeof(hdr));
+	sha256_update(h, val, len);
+}
+
+int trace_append(struct trace *t, const struct event *ev, uint64_t *seq)
+{
+	MDB_txn *txn;
+	int err;
+	if (t->readonly)
+		return TRACE_EREADONLY;
+	if ((err = txn_get(t, &txn)))
+		return err;
+	if (t->pending == 0) {
+		t->batch_start_ns = now_ns();
+		sha256_init(&t->batch_hash);
+		event_ctx_reset(&t->wctx);
+	}
+	size_t need = event_encoded_bound(ev);
+	if (need > t->bufcap) {
+		size_t cap = need < 4096 ? 4096 : need;
+		uint8_t *b = realloc(t->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		t->buf = b;
+		t->bufcap = cap;
+	}
+	size_t len;
+	/* An event the encoder refuses leaves the trace as it was. */
+	if ((err = event_encode(ev, &t->wctx, t->buf, t->bufcap, &len)))
+		return err;
+	uint8_t key[8];
+	put_be64(key, t->count);
+	MDB_val k = { 8, key }, d = { len, t->buf };
+	int rc = mdb_put(txn, t->dbi_events, &k, &d, MDB_APPEND);
+	if (rc)
+		return fail(t, mdb_to_err(rc), t->count);
+	batch_hash_add(&t->batch_hash, t->count, t->buf, len);
+	if (seq)
+		*seq = t->count;
+	t->count++;
+	t->pending++;
+	if (t->pending >= TRACE_BATCH_EVENTS ||
+	    now_ns() - t->batch_start_ns >= TRACE_BATCH_NS)
+		return trace_commit(t);
+	return 0;
+}
+
+int trace_commit(struct trace *t)
+{
+	if (t->readonly)
+		return 0;
+	if (t->err)
+		return t->err;
+	if (!t->txn)
+		return 0;
+	int rc = 0;
+	if (t->pending) {
+		uint8_t key[8], rec[BATCH_REC_SIZE];
+		uint64_t first = t->count - t->pending;
+		put_be64(key, t->count - 1);
+		rec[0] = BATCH_REC_VERSION;
+		put_le(rec + 1, first, 8);
+		put_le(rec + 9, t->pending, 4);
+		sha256_final(&t->batch_hash, rec + 13);
+		MDB_val k = { 8, key }, d = { sizeof(rec), rec };
+		rc = mdb_put(t->txn, t->dbi_batches, &k, &d, MDB_APPEND);
+	}
+	if (rc)
+		return fail(t, mdb_to_err(rc), NO_EVENT);
+	rc = mdb_txn_commit(t->txn);
+	t->txn = NULL;	/* committed or, on failure, freed by LMDB */
+	if (rc)
+		return fail(t, mdb_to_err(rc), NO_EVENT);
+	t->pending = 0;
+	return 0;
+}
+
+uint64_t trace_event_count(const struct trace *t)
+{
+	return t->count;
+}
+
+/* ---------------------------------------------------------------- read */
+
+/* Finds the batch holding seq, checks its record, its place after the
+ * previous batch, the keys of its events and their SHA-256. */
+static int batch_verify(struct trace *t, MDB_txn *txn, uint64_t seq)
+{
+	MDB_cursor *bc = NULL, *ec = NULL;
+	uint8_t key[8], digest[SHA256_LEN];
+	MDB_val k = { 8, key }, d;
+	int err = TRACE_EBATCH;
+
+	put_be64(key, seq);
+	int rc = mdb_cursor_open(txn, t->dbi_batches, &bc);
+	if (rc)
+		return fail(t, mdb_to_err(rc), seq);
+	rc = mdb_cursor_get(bc, &k, &d, MDB_SET_RANGE);
+	if (rc) {
+		err = rc == MDB_NOTFOUND ? TRACE_EBATCH : mdb_to_err(rc);
+		goto err_close;
+	}
+	if (k.mv_size != 8 || d.mv_size != BATCH_REC_SIZE)
+		goto err_close;
+	const uint8_t *rec = d.mv_data;
+	uint64_t last = get_be64(k.mv_data);
+	uint64_t first = get_le(rec + 1, 8), count = get_le(rec + 9, 4);
+	uint8_t want[SHA256_LEN];
+	memcpy(want, rec + 13, SHA256_LEN);
+	if (rec[0] != BATCH_REC_VERSION || count == 0 ||
+	    count > BATCH_MAX_EVENTS || first > seq || last >= t->count ||
+	    last - first != count - 1)
+		goto err_close;
+	/* The previous batch must end just before this one. */
+	rc = mdb_cursor_get(bc, &k, &d, MDB_PREV);
+	if (rc == MDB_NOTFOUND) {
+		if (first != 0)
+			goto err_close;
+	} else if (rc) {
+		err = mdb_to_err(rc);
+		goto err_close;
+	} else if (k.mv_size != 8 || get_be64(k.mv_data) + 1 != first) {
+		goto err_close;
+	}
+
+	struct sha256 h;
+	sha256_init(&h);
+	if ((rc = mdb_cursor_open(txn, t->dbi_events, &ec))) {
+		err = mdb_to_err(rc);
+		goto err_close;
+	}
+	put_be64(key, first);
+	k.mv_size = 8;
+	k.mv_data = key;
+	for (uint64_t s = first; s <= last; s++) {
+		rc = mdb_cursor_get(ec, &k, &d, s == first ? MDB_SET_KEY
+							   : MDB_NEXT);
+		if (rc) {
+			err = mdb_to_err(rc);
+			goto err_close;
+		}
+		if (k.mv_size != 8 || get_be64(k.mv_data) != s ||
+		    d.mv_size > UINT32_MAX)
+			goto err_close;
+		batch_hash_add(&h, s, d.mv_data, d.mv_size);
+	}
+	sha256_final(&h, digest);
+	if (memcmp(digest, want, SHA256_LEN))
+		goto err_close;
+	mdb_cursor_close(ec);
+	mdb_cursor_close(bc);
+	t->vb_first = first;
+	t->vb_count = count;
+	t->rctx_valid = false;
+	return 0;
+err_close:
+	if (ec)
+		mdb_cursor_close(ec);
+	mdb_cursor_close(bc);
+	return fail(t, err, seq);
+}
+
+static int event_value(struct trace *t, MDB_txn *txn, uint64_t seq,
+		       MDB_val *d)
+{
+	uint8_t key[8];
+	put_be64(key, seq);
+	MDB_val k = { 8, key };
+	int rc = mdb_get(txn, t->dbi_events, &k, d);
+	return rc ? fail(t, mdb_to_err(rc), seq) : 0;
+}
+
+int trace_read_event(struct trace *t, uint64_t seq, struct event *ev)
+{
+	MDB_txn *txn;
+	MDB_val d;
+	int err;
+
+	memset(ev, 0, sizeof(*ev));
+	if (!t->readonly && (err = trace_commit(t)))
+		return err;
+	if ((err = txn_get(t, &txn)))
+		return err;
+	if (seq >= t->count)
+		return TRACE_ENOEVENT;
+	if (!t->vb_count || seq < t->vb_first ||
+	    seq - t->vb_first >= t->vb_count) {
+		if ((err = batch_verify(t, txn, seq)))
+			return err;
+	}
+	if (!t->rctx_valid || t->rctx_next > seq) {
+		event_ctx_reset(&t->rctx);
+		t->rctx_next = t->vb_first;
+		t->rctx_valid = true;
+	}
+	for (; t->rctx_next < seq; t->rctx_next++) {
+		uint64_t icount;
+		if ((err = event_value(t, txn, t->rctx_next, &d)))
+			return err;
+		err = event_decode_skip(d.mv_data, d.mv_size, &t->rctx,
+					&icount);
+		if (err) {
+			t->rctx_valid = false;
+			return fail(t, err, t->rctx_next);
+		}
+	}
+	if ((err = event_value(t, txn, seq, &d)))
+		return err;
+	err = event_decode(d.mv_data, d.mv_size, &t->rctx, ev);
+	if (err) {
+		t->rctx_valid = false;
+		return fail(t, err, seq);
+	}
+	t->rctx_next = seq + 1;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- blobs */
+
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+int trace_blob_put(struct trace *t, const void *data, size_t len,
+		   uint8_t hash_out[SHA256_LEN])
+{
+	MDB_txn *txn;
+	int err;
+	if (t->readonly)
+		return TRACE_EREADONLY;
+	if (len > TRACE_BLOB_MAX)
+		return TRACE_ETOOBIG;
+	if ((err = txn_get(t, &txn)))
+		return err;
+	sha256(data, len, hash_out);
+	MDB_val k = { SHA256_LEN, hash_out }, d;
+	int rc = mdb_get(txn, t->dbi_blobs, &k, &d);
+	if (rc == 0)
+		return 0;
+	if (rc != MDB_NOTFOUND)
+		return fail(t, mdb_to_err(rc), NO_EVENT);
+
+	size_t bound = ZSTD_compressBound(len);
+	uint8_t *rec = malloc(12 + (bound > len ? bound : len));
+	if (!rec)
+		return -ENOMEM;
+	size_t h = 2 + put_varint(rec + 2, len);
+	rec[0] = BLOB_REC_VERSION;
+	rec[1] = BLOB_ZSTD;
+	size_t n = len ? ZSTD_compress(rec + h, bound, data, len,
+				       BLOB_ZSTD_LEVEL) : 0;
+	if (ZSTD_isError(n)) {
+		free(rec);
+		return TRACE_ECOMPRESS;
+	}
+	if (n >= len) {	/* does not pay */
+		rec[1] = BLOB_RAW;
+		if (len)
+			memcpy(rec + h, data, len);
+		n = len;
+	}
+	d.mv_size = h + n;
+	d.mv_data = rec;
+	rc = mdb_put(txn, t->dbi_blobs, &k, &d, 0);
+	free(rec);
+	return rc ? fail(t, mdb_to_err(rc), NO_EVENT) : 0;
+}
+
+int trace_blob_get(struct trace *t, const uint8_t hash[SHA256_LEN],
+		   void **data, size_t *len)
+{
+	MDB_txn *txn;
+	int err;
+	if ((err = txn_get(t, &txn)))
+		return err;
+	MDB_val k = { SHA256_LEN, (void *)hash }, d;
+	int rc = mdb_get(txn, t->dbi_blobs, &k, &d);
+	if (rc == MDB_NOTFOUND)
+		return TRACE_ENOBLOB;
+	if (rc)
+		return fail(t, mdb_to_err(rc), NO_EVENT);
+
+	const uint8_t *p = d.mv_data, *end = p + d.mv_size;
+	if (d.mv_size < 3 || p[0] != BLOB_REC_VERSION || p[1] > BLOB_ZSTD)
+		return fail(t, TRACE_EBADBLOB, NO_EVENT);
+	unsigned method = p[1];
+	p += 2;
+	uint64_t raw = 0;
+	for (unsigned shift = 0;; shift += 7) {
+		if (p >= end || shift > 28)	/* raw <= TRACE_BLOB_MAX */
+			return fail(t, TRACE_EBADBLOB, NO_EVENT);
+		uint8_t b = *p++;
+		raw |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			break;
+	}
+	size_t csize = (size_t)(end - p);
+	if (raw > TRACE_BLOB_MAX ||
+	    (method == BLOB_RAW && csize != raw) ||
+	    (method == BLOB_ZSTD &&
+	     (csize == 0 || raw > (uint64_t)csize * ZSTD_MAX_RATIO ||
+	      ZSTD_getFrameContentSize(p, csize) != raw)))
+		return fail(t, TRACE_EBADBLOB, NO_EVENT);
+	uint8_t *out = malloc(raw ? raw : 1);
+	if (!out)
+		return -ENOMEM;
+	if (method == BLOB_RAW) {
+		memcpy(out, p, raw);
+	} else {
+		size_t n = ZSTD_decompress(out, raw, p, csize);
+		if (ZSTD_isError(n) || n != raw) {
+			free(out);
+			return fail(t, TRACE_EBADBLOB, NO_EVENT);
+		}
+	}
+	uint8_t got[SHA256_LEN];
+	sha256(out, raw, got);
+	if (memcmp(got, hash, SHA256_LEN)) {
+		free(out);
+		return fail(t, TRACE_EBADBLOB, NO_EVENT);
+	}
+	*data = out;
+	*len = raw;
+	return 0;
+}
