@@ -28,7 +28,7 @@
 #include "engine/engine.h"
 
 /* The CPU model when --cpu is not given. */
-#define CPU_LEVEL_DEFAULT CPU_LEVEL_V1
+#define CPU_LEVEL_DEFAULT CPU_LEVEL_V2
 #include "mem/mem.h"
 #include "os/elf.h"
 #include "os/journal.h"

@@ -40,6 +40,11 @@ enum {
 
 #define ZSTD_LEVEL 1
 
+/* zstd contexts, one per thread and kept: creating one per call costs more
+ * than compressing a few hundred bytes.  Not observable state. */
+static __thread ZSTD_CCtx *tls_cctx;
+static __thread ZSTD_DCtx *tls_dctx;
+
 void event_ctx_reset(struct event_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
@@ -239,8 +244,12 @@ int event_encode(const struct event *ev, struct event_ctx *ctx,
 			free(gather);
 			return -ENOMEM;
 		}
-		csize = ZSTD_compress(packed, bound, src, total, ZSTD_LEVEL);
-		if (ZSTD_isError(csize)) {
+		if (!tls_cctx)
+			tls_cctx = ZSTD_createCCtx();
+		csize = tls_cctx ? ZSTD_compressCCtx(tls_cctx, packed, bound,
+						     src, total, ZSTD_LEVEL)
+				 : (size_t)-1;
+		if (!tls_cctx || ZSTD_isError(csize)) {
 			free(gather);
 			free(packed);
 			return TRACE_ECOMPRESS;
@@ -473,7 +482,14 @@ static int decode(const uint8_t *buf, size_t len, struct event_ctx *ctx,
 		}
 		uint8_t *data = e.mem ? (uint8_t *)e.mem + asize : NULL;
 		if (flags & EVF_PACKED) {
-			size_t n = ZSTD_decompress(data, total, payload, plen);
+			if (!tls_dctx)
+				tls_dctx = ZSTD_createDCtx();
+			if (!tls_dctx) {
+				free(e.mem);
+				return -ENOMEM;
+			}
+			size_t n = ZSTD_decompressDCtx(tls_dctx, data, total,
+						       payload, plen);
 			if (ZSTD_isError(n) || n != total) {
 				free(e.mem);
 				return TRACE_EBADEVENT;

@@ -336,6 +336,29 @@ static int meta_key(const char *key, MDB_val *k)
 	return 0;
 }
 
+/* Every meta value but "version" carries a check: the first 8 bytes of
+ * SHA-256(key, 0, value), so a damaged value is an error, not a wrong
+ * command line.  "version" stays plain text: it says how to read the rest. */
+#define META_CHECK_LEN 8
+
+static bool meta_is_version(const MDB_val *k)
+{
+	return k->mv_size == 7 && !memcmp(k->mv_data, "version", 7);
+}
+
+static void meta_check(const MDB_val *k, const void *val, size_t len,
+		       uint8_t out[META_CHECK_LEN])
+{
+	struct sha256 h;
+	uint8_t digest[SHA256_LEN], zero = 0;
+	sha256_init(&h);
+	sha256_update(&h, k->mv_data, k->mv_size);
+	sha256_update(&h, &zero, 1);
+	sha256_update(&h, val, len);
+	sha256_final(&h, digest);
+	memcpy(out, digest, META_CHECK_LEN);
+}
+
 int trace_meta_put(struct trace *t, const char *key, const void *val,
 		   size_t len)
 {
@@ -346,7 +369,19 @@ int trace_meta_put(struct trace *t, const char *key, const void *val,
 		return TRACE_EREADONLY;
 	if ((err = meta_key(key, &k)) || (err = txn_get(t, &txn)))
 		return err;
-	int rc = mdb_put(txn, t->dbi_meta, &k, &d, 0);
+	int rc;
+	if (meta_is_version(&k)) {
+		rc = mdb_put(txn, t->dbi_meta, &k, &d, 0);
+	} else {
+		d.mv_size = META_CHECK_LEN + len;
+		rc = mdb_put(txn, t->dbi_meta, &k, &d, MDB_RESERVE);
+		if (!rc) {
+			meta_check(&k, val, len, d.mv_data);
+			if (len)
+				memcpy((uint8_t *)d.mv_data + META_CHECK_LEN,
+				       val, len);
+		}
+	}
 	return rc ? fail(t, mdb_to_err(rc), NO_EVENT) : 0;
 }
 
@@ -363,13 +398,25 @@ int trace_meta_get(struct trace *t, const char *key, void **val,
 		return TRACE_ENOKEY;
 	if (rc)
 		return fail(t, mdb_to_err(rc), NO_EVENT);
-	char *p = malloc(d.mv_size + 1);
-	if (!p)
+	const uint8_t *p = d.mv_data;
+	size_t n = d.mv_size;
+	if (!meta_is_version(&k)) {
+		uint8_t want[META_CHECK_LEN];
+		if (n < META_CHECK_LEN)
+			return fail(t, TRACE_ECORRUPT, NO_EVENT);
+		meta_check(&k, p + META_CHECK_LEN, n - META_CHECK_LEN, want);
+		if (memcmp(want, p, META_CHECK_LEN))
+			return fail(t, TRACE_ECORRUPT, NO_EVENT);
+		p += META_CHECK_LEN;
+		n -= META_CHECK_LEN;
+	}
+	char *out = malloc(n + 1);
+	if (!out)
 		return -ENOMEM;
-	memcpy(p, d.mv_data, d.mv_size);
-	p[d.mv_size] = 0;
-	*val = p;
-	*len = d.mv_size;
+	memcpy(out, p, n);
+	out[n] = 0;
+	*val = out;
+	*len = n;
 	return 0;
 }
 

@@ -4,9 +4,11 @@
  * Owns: the trace file, an LMDB environment in a single file (MDB_NOSUBDIR,
  * MDB_NOLOCK: one writer process, no lock file) with named databases
  *
- *   meta     string key -> bytes.  "version" (ASCII decimal, written by
- *            trace_create) and whatever the recorder stores (argv, env,
- *            cwd, cpu, exe hash, engine, start time, exit status, ...).
+ *   meta     string key -> 8-byte check (SHA-256 of key, NUL, value,
+ *            truncated) + value; but "version" -> plain ASCII decimal
+ *            (written by trace_create).  Whatever the recorder stores:
+ *            argv, env, cwd, cpu, exe hash, engine, start time, exit
+ *            status, ...
  *   events   8-byte big-endian sequence number -> encoded event (event.h)
  *   batches  8-byte big-endian seq of a batch's last event ->
  *            u8 1, u64le first seq, u32le count, sha256 over the batch's
@@ -25,7 +27,8 @@
  *
  * A trace opened with trace_open is untrusted: the LMDB structure is
  * checked before LMDB maps it, each batch is checked against its SHA-256
- * before its events are returned, each blob against its name.  The first
+ * before its events are returned, each blob against its name, each meta
+ * value against its check.  The first
  * corruption found is sticky: every later call returns the same code.
  *
  * Does not own: what events mean (src/os, src/replay), packing.
@@ -75,7 +78,8 @@ uint64_t trace_error_event(const struct trace *t);
 int trace_meta_put(struct trace *t, const char *key, const void *val,
 		   size_t len);
 /* *val is a malloc'd copy, NUL-terminated for convenience (the NUL is not
- * counted in *len).  TRACE_ENOKEY when absent. */
+ * counted in *len).  TRACE_ENOKEY when absent, TRACE_ECORRUPT when the
+ * value does not match its check. */
 int trace_meta_get(struct trace *t, const char *key, void **val,
 		   size_t *len);
 

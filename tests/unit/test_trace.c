@@ -657,6 +657,22 @@ START_TEST(test_trace_version)
 	ck_assert_int_eq(trace_open(path, &t), 0);
 	trace_close(t);
 
+	/* A meta value changed behind the library's back is refused. */
+	ck_assert_int_eq(trace_create(path, &t), 0);
+	ck_assert_int_eq(trace_meta_put(t, "cwd", "/home/a", 7), 0);
+	ck_assert_int_eq(trace_close(t), 0);
+	lmdb_edit_meta("cwd", "12345678/home/b");
+	ck_assert_int_eq(trace_open(path, &t), 0);
+	void *v;
+	size_t vl;
+	ck_assert_int_eq(trace_meta_get(t, "cwd", &v, &vl), TRACE_ECORRUPT);
+	ck_assert_int_eq(trace_error(t), TRACE_ECORRUPT);
+	trace_close(t);
+	lmdb_edit_meta("cwd", "1234567");
+	ck_assert_int_eq(trace_open(path, &t), 0);
+	ck_assert_int_eq(trace_meta_get(t, "cwd", &v, &vl), TRACE_ECORRUPT);
+	trace_close(t);
+
 	/* Not LMDB: empty, text, a page of zeros; an LMDB file that is not
 	 * a trace. */
 	FILE *f = fopen(path, "w");
@@ -677,8 +693,8 @@ START_TEST(test_trace_version)
 	MDB_dbi dbi;
 	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
-	MDB_val k = { 3, "key" }, v = { 3, "val" };
-	ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+	MDB_val k = { 3, "key" }, val = { 3, "val" };
+	ck_assert_int_eq(mdb_put(txn, dbi, &k, &val, 0), 0);
 	ck_assert_int_eq(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
 	/* (a plain key in the main DB: refused by the structure check) */
@@ -753,6 +769,17 @@ static int read_damaged(void)
 		return 1;
 	}
 	int detected = 0;
+	void *v;
+	size_t vl;
+	err = trace_meta_get(t, "argv", &v, &vl);
+	if (err) {
+		ck_assert(err < 0);
+		detected = 1;
+	} else {
+		ck_assert_uint_eq(vl, 8);
+		ck_assert_mem_eq(v, "prog\0arg", 8);
+		free(v);
+	}
 	uint64_t n = trace_event_count(t);
 	ck_assert_uint_le(n, orig_count);
 	for (uint64_t i = 0; i < n; i++) {
@@ -814,8 +841,6 @@ START_TEST(test_damage_flip)
 		trials++;
 	}
 	ck_assert_uint_gt(detected, trials / 10);
-	fprintf(stderr, "damage: %zu bytes, %u trials, %u detected\n",
-		orig_size, trials, detected);
 	free(copy);
 	free_reference_trace();
 }
