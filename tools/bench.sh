@@ -70,8 +70,8 @@ rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 	echo "\`make bench\` (tools/bench.sh) at $rev, $(date -u +%Y-%m-%d), on ${cpu:-unknown CPU}, $(nproc) CPUs."
 	echo "Median wall time of $runs runs each, interleaved; BENCH_SCALE=$scale."
 	echo
-	echo "| benchmark | native (s) | rewind (s) | slowdown |"
-	echo "|---|---:|---:|---:|"
+	echo "| benchmark | native (s) | rewind run (s) | slowdown | record (s) | record overhead | replay (s) | replay/record | trace bytes/event |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$tmp/table"
 cat "$tmp/table"
 
@@ -81,7 +81,9 @@ bench_row() {
 	shift 2
 	: >"$tmp/native.times"
 	: >"$tmp/rewind.times"
-	local problem= st native rw ratio row
+	: >"$tmp/record.times"
+	: >"$tmp/replay.times"
+	local problem= st native rw ratio row rec rep bpe
 	for _ in $(seq 1 "$runs"); do
 		timed "$in" "$@" >>"$tmp/native.times"
 		if [ "$(cat "$tmp/status")" != 0 ]; then
@@ -101,15 +103,28 @@ bench_row() {
 			problem="rewind printed a different result"
 			break
 		fi
+		timed "$in" "$rewind" record -o "$tmp/t.rwd" -- "$@" >>"$tmp/record.times"
+		if [ "$(cat "$tmp/status")" != 0 ]; then
+			problem="record exited $(cat "$tmp/status"): $(head -n1 "$tmp/err")"
+			break
+		fi
+		timed /dev/null "$rewind" replay --quiet "$tmp/t.rwd" >>"$tmp/replay.times"
+		if [ "$(cat "$tmp/status")" != 0 ]; then
+			problem="replay exited $(cat "$tmp/status"): $(head -n1 "$tmp/err")"
+			break
+		fi
 	done
 	native=$(median <"$tmp/native.times")
 	if [ -n "$problem" ]; then
-		row="| $name | $native | - | $problem |"
+		row="| $name | $native | - | $problem | | | | | |"
 	else
 		rw=$(median <"$tmp/rewind.times")
 		ratio=$(awk -v a="$rw" -v b="$native" 'BEGIN {
 			if (b > 0) printf "%.1fx", a / b; else print "-" }')
-		row="| $name | $native | $rw | $ratio |"
+		rec=$(median <"$tmp/record.times")
+		rep=$(median <"$tmp/replay.times")
+		bpe=$("$rewind" dump --stats "$tmp/t.rwd" | sed -n 's/.*, \([0-9.]*\) bytes per event/\1/p')
+		row="| $name | $native | $rw | $ratio | $rec | $(awk -v a="$rec" -v b="$rw" 'BEGIN { printf "%+.0f%%", (a / b - 1) * 100 }') | $rep | $(awk -v a="$rep" -v b="$rec" 'BEGIN { printf "%.2f", a / b }') | ${bpe:--} |"
 	fi
 	echo "$row" | tee -a "$tmp/table"
 }

@@ -96,7 +96,7 @@ void event_ctx_reset(struct event_ctx *ctx);
 size_t event_encoded_bound(const struct event *ev);
 
 /* Encodes ev into out[0..cap), sets *len, and advances ctx.  Returns 0,
- * TRACE_EINVAL (bad kind, overlapping/wrapping regions, NULL data),
+ * TRACE_EINVAL (bad kind, a region wrapping past 2^64, NULL data),
  * TRACE_ETOOBIG (limits above), or -ENOSPC when cap is too small (use
  * event_encoded_bound).  ctx is unchanged on failure. */
 int event_encode(const struct event *ev, struct event_ctx *ctx,

@@ -207,8 +207,15 @@ int lmdb_check_fd(int fd)
 	if (got < 0)
 		return -errno;
 	struct disk_meta m0, m1;
-	if ((size_t)got < sizeof(first) || !meta_ok(first, &m0))
+	if ((size_t)got < sizeof(first))
 		return TRACE_ENOTTRACE;
+	if (!meta_ok(first, &m0)) {
+		/* A good second meta page (at the usual page size) means a
+		 * damaged LMDB file rather than something else entirely. */
+		got = pread(fd, first, sizeof(first), 4096);
+		return got == (ssize_t)sizeof(first) && meta_ok(first, &m1)
+			       ? TRACE_ECORRUPT : TRACE_ENOTTRACE;
+	}
 	uint64_t psize = m0.dbs[0].pad;
 	if (psize < 4096 || psize > 65536 || (psize & (psize - 1)) ||
 	    (uint64_t)st.st_size < 2 * psize)

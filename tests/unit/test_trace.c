@@ -562,6 +562,37 @@ START_TEST(test_trace_events)
 }
 END_TEST
 
+/* What another process sees of a trace being written: whole batches,
+ * closed by count or by time. */
+static uint64_t count_seen(void)
+{
+	struct trace *r;
+	ck_assert_int_eq(trace_open(path, &r), 0);
+	uint64_t n = trace_event_count(r);
+	trace_close(r);
+	return n;
+}
+
+START_TEST(test_trace_batching)
+{
+	struct trace *t;
+	fill_evbuf();
+	ck_assert_int_eq(trace_create(path, &t), 0);
+	append_events(t, 0, TRACE_BATCH_EVENTS - 1);
+	ck_assert_uint_eq(count_seen(), 0);
+	append_events(t, TRACE_BATCH_EVENTS - 1, TRACE_BATCH_EVENTS + 1);
+	ck_assert_uint_eq(count_seen(), TRACE_BATCH_EVENTS);
+	usleep(TRACE_BATCH_NS / 1000 + 50000);
+	append_events(t, TRACE_BATCH_EVENTS + 1, TRACE_BATCH_EVENTS + 2);
+	ck_assert_uint_eq(count_seen(), TRACE_BATCH_EVENTS + 2);
+	append_events(t, TRACE_BATCH_EVENTS + 2, TRACE_BATCH_EVENTS + 3);
+	ck_assert_int_eq(trace_commit(t), 0);
+	ck_assert_int_eq(trace_commit(t), 0);
+	ck_assert_uint_eq(count_seen(), TRACE_BATCH_EVENTS + 3);
+	ck_assert_int_eq(trace_close(t), 0);
+}
+END_TEST
+
 /* A recorder killed with SIGKILL: the trace holds exactly the batches it
  * committed, and all of them read back. */
 START_TEST(test_trace_sigkill)
@@ -941,6 +972,7 @@ static Suite *trace_suite(void)
 	tcase_add_test(tc, test_trace_meta);
 	tcase_add_test(tc, test_trace_blobs);
 	tcase_add_test(tc, test_trace_events);
+	tcase_add_test(tc, test_trace_batching);
 	tcase_add_test(tc, test_trace_sigkill);
 	tcase_add_test(tc, test_trace_version);
 	tcase_set_timeout(tc, 120);
