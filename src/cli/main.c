@@ -203,6 +203,7 @@ struct session {
 	const char *exe;		/* replay: the recorded executable */
 	const char *ids;		/* replay: recorded "uid gid" */
 	int not_started;		/* the program could not be loaded */
+	const char *load_as;		/* replay: AT_EXECFN as recorded */
 	int check;			/* replay --check: print a summary */
 };
 
@@ -286,6 +287,10 @@ static int record_meta(struct trace *t, const struct run_opts *o,
 	if (rc < 0)
 		return rc;
 	if ((rc = trace_meta_put(t, "exe", path, strlen(path))) < 0)
+		return rc;
+	if (p->exe_path &&
+	    (rc = trace_meta_put(t, "exe_real", p->exe_path,
+				 strlen(p->exe_path))) < 0)
 		return rc;
 	if ((rc = sha256_file(path, h)) < 0)
 		return rc;
@@ -382,6 +387,7 @@ static int run_program(struct run_opts *o, struct session *ss)
 	c = p->cpu;
 	c->level = (uint8_t)o->cpu_level;
 	mem_set_current(p->mem, c);
+	p->load_as = ss->load_as;
 	if (ss->ids)	/* the identity the recording saw */
 		sscanf(ss->ids, "%d %d", &p->uid, &p->gid);
 
@@ -601,6 +607,109 @@ static char *meta_string(struct trace *t, const char *key, size_t *len)
 	return v;
 }
 
+/* 1 when the file at path has the SHA-256 whose hex is want. */
+static int file_matches(const char *path, const char *want)
+{
+	uint8_t h[32];
+	char hex[65];
+	if (!path || sha256_file(path, h) < 0)
+		return 0;
+	hex32(h, hex);
+	return strcmp(hex, want) == 0;
+}
+
+static int hex_to_hash(const char *hex, uint8_t out[32])
+{
+	if (!hex || strlen(hex) != 64)
+		return -1;
+	for (int k = 0; k < 32; k++) {
+		unsigned v;
+		if (sscanf(hex + 2 * k, "%2x", &v) != 1)
+			return -1;
+		out[k] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/*
+ * Find the executable a trace was recorded with: where it was (the real
+ * path, then the path as given), if its content is unchanged; else the
+ * copy `rewind pack` stored in the trace, extracted into
+ * $XDG_CACHE_HOME/rewind or ~/.cache/rewind (named by its hash).
+ */
+static int locate_executable(struct trace *t, const char *exe,
+			     const char *want, char **out, char *why,
+			     size_t whylen)
+{
+	char *real = meta_string(t, "exe_real", NULL);
+	char *blob = meta_string(t, "exe_blob", NULL);
+	int rc = -ENOENT;
+	if (file_matches(real, want)) {
+		*out = real;
+		real = NULL;
+		rc = 0;
+	} else if (file_matches(exe, want)) {
+		*out = strdup(exe);
+		rc = *out ? 0 : -ENOMEM;
+	} else if (blob) {
+		uint8_t h[32];
+		void *data = NULL;
+		size_t len = 0;
+		const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+		char dir[4096];
+		if (cache && *cache)
+			snprintf(dir, sizeof(dir), "%s/rewind", cache);
+		else
+			snprintf(dir, sizeof(dir), "%s/.cache/rewind",
+				 home ? home : "/tmp");
+		if (hex_to_hash(blob, h) < 0 || strcmp(blob, want) != 0) {
+			snprintf(why, whylen, "the packed executable's hash is "
+				 "malformed");
+			rc = TRACE_ECORRUPT;
+		} else if ((rc = trace_blob_get(t, h, &data, &len)) < 0) {
+			snprintf(why, whylen, "the packed executable: %s",
+				 trace_strerror(rc));
+		} else {
+			char path[4200], tmp[4300];
+			for (char *q = dir + 1; *q; q++)
+				if (*q == '/') { *q = 0; mkdir(dir, 0755); *q = '/'; }
+			mkdir(dir, 0755);
+			snprintf(path, sizeof(path), "%s/%s", dir, want);
+			snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+			FILE *f = file_matches(path, want) ? NULL : fopen(tmp, "wb");
+			if (f) {
+				int bad = fwrite(data, 1, len, f) != len;
+				bad |= fclose(f) != 0;
+				if (bad || chmod(tmp, 0755) || rename(tmp, path))
+					unlink(tmp);
+			}
+			free(data);
+			if (file_matches(path, want)) {
+				*out = strdup(path);
+				rc = *out ? 0 : -ENOMEM;
+			} else {
+				snprintf(why, whylen, "cannot extract the packed "
+					 "executable into %s", dir);
+				rc = -EIO;
+			}
+		}
+	}
+	if (rc == -ENOENT) {
+		if (access(real ? real : exe, R_OK) == 0)
+			snprintf(why, whylen, "the executable %s changed since "
+				 "the recording (sha256 differs; `rewind pack` "
+				 "makes a trace carry its executable)",
+				 real ? real : exe);
+		else
+			snprintf(why, whylen, "the recorded executable %s is not "
+				 "readable and the trace is not packed",
+				 real ? real : exe);
+	}
+	free(real);
+	free(blob);
+	return rc;
+}
+
 /* Open a trace given on the command line, or the latest recording. */
 static int open_trace(const char *arg, struct trace **t, char **path_out)
 {
@@ -681,28 +790,20 @@ static int cmd_replay(int argc, char **argv)
 			      "cpu)", tpath);
 		goto out;
 	}
-	uint8_t h[32];
-	char hex[65];
-	rc = sha256_file(exe, h);
+	char *load = NULL, why[8800];
+	rc = locate_executable(ss.trace, exe, want, &load, why, sizeof(why));
 	if (rc < 0) {
-		status = fail(REWIND_EXIT_INTERNAL, "%s: the recorded "
-			      "executable %s is not readable: %s", tpath, exe,
-			      strerror(-rc));
-		goto out;
-	}
-	hex32(h, hex);
-	if (strcmp(hex, want) != 0) {
-		status = fail(REWIND_EXIT_INTERNAL, "%s: the executable %s "
-			      "changed since the recording (sha256 %.16s..., "
-			      "recorded %.16s...)", tpath, exe, hex, want);
+		status = fail(REWIND_EXIT_INTERNAL, "%s: %s", tpath, why);
 		goto out;
 	}
 	/* The guest runs the recorded executable with the recorded argv. */
 	o.argv = argvv;
 	ss.envp = envv;
-	ss.exe = exe;
+	ss.exe = load;
+	ss.load_as = exe;
 	ss.ids = ids;
 	status = run_program(&o, &ss);
+	free(load);
 out:
 	free(argvv);
 	free(envv);
@@ -844,8 +945,170 @@ static int cmd_dump(int argc, char **argv)
 	return status;
 }
 
+/* Read a whole file into memory (for packing the executable). */
+static int read_file(const char *path, void **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	size_t cap = 1 << 20, n = 0;
+	uint8_t *buf = malloc(cap);
+	while (buf) {
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (n < cap)
+			break;
+		uint8_t *nb = cap < TRACE_BLOB_MAX ? realloc(buf, cap * 2) : NULL;
+		if (!nb) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = nb;
+		cap *= 2;
+	}
+	int err = ferror(f) ? -EIO : buf ? 0 : -EFBIG;
+	fclose(f);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+/* Meta keys a trace carries (pack copies them). */
+static const char *const meta_keys[] = {
+	"argv", "envp", "exe", "exe_real", "exe_sha256", "cwd", "cpu",
+	"engine", "ids", "start_time", "wait_status", "icount",
+};
+
+/*
+ * rewind pack [TRACE] [-o FILE]: a self-contained copy of the trace.  It
+ * already holds every input the guest read (syscall results and the bytes
+ * of every file it mapped); pack adds the executable, so that the trace
+ * replays where the executable is missing or was rebuilt.  Without -o the
+ * trace is replaced by its packed copy.
+ */
+static int cmd_pack(int argc, char **argv)
+{
+	const char *arg = NULL, *out = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (argv[i][0] == '-')
+			return fail(REWIND_EXIT_INTERNAL, "pack: unknown option "
+				    "'%s'", argv[i]);
+		else if (!arg)
+			arg = argv[i];
+		else
+			return fail(REWIND_EXIT_INTERNAL, "pack: more than one "
+				    "trace given");
+	}
+	struct trace *src, *dst = NULL;
+	char *tpath, *tmp = NULL, *exe = NULL, *want = NULL, *load = NULL;
+	char why[8800];
+	void *data = NULL;
+	size_t len;
+	int rc = open_trace(arg, &src, &tpath);
+	if (rc)
+		return rc;
+	int status = REWIND_EXIT_INTERNAL;
+	if (!out)
+		out = tpath;
+	if (asprintf(&tmp, "%s.pack-%d", out, (int)getpid()) < 0) {
+		tmp = NULL;
+		fail(REWIND_EXIT_INTERNAL, "out of memory");
+		goto done;
+	}
+	exe = meta_string(src, "exe", NULL);
+	want = meta_string(src, "exe_sha256", NULL);
+	if (!exe || !want) {
+		fail(REWIND_EXIT_INTERNAL, "%s: the trace's meta data is "
+		     "missing or malformed (exe)", tpath);
+		goto done;
+	}
+	if (locate_executable(src, exe, want, &load, why, sizeof(why)) < 0) {
+		fail(REWIND_EXIT_INTERNAL, "%s: %s", tpath, why);
+		goto done;
+	}
+	if ((rc = trace_create(tmp, &dst)) < 0)
+		goto trace_error;
+	for (size_t k = 0; k < sizeof(meta_keys) / sizeof(*meta_keys); k++) {
+		void *v;
+		size_t n;
+		rc = trace_meta_get(src, meta_keys[k], &v, &n);
+		if (rc == TRACE_ENOKEY)
+			continue;
+		if (rc < 0)
+			goto trace_error;
+		rc = trace_meta_put(dst, meta_keys[k], v, n);
+		free(v);
+		if (rc < 0)
+			goto trace_error;
+	}
+	uint64_t n = trace_event_count(src);
+	for (uint64_t seq = 0; seq < n; seq++) {
+		struct event ev;
+		if ((rc = trace_read_event(src, seq, &ev)) < 0)
+			goto trace_error;
+		if (ev.kind == EV_MMAP_FILE) {
+			uint8_t h[32];
+			rc = trace_blob_get(src, ev.hash, &data, &len);
+			if (rc >= 0)
+				rc = trace_blob_put(dst, data, len, h);
+			free(data);
+			data = NULL;
+		}
+		if (rc >= 0)
+			rc = trace_append(dst, &ev, NULL);
+		event_free(&ev);
+		if (rc < 0)
+			goto trace_error;
+	}
+	uint8_t h[32];
+	char hex[65];
+	if ((rc = read_file(load, &data, &len)) < 0) {
+		fail(REWIND_EXIT_INTERNAL, "%s: %s", load, strerror(-rc));
+		goto done;
+	}
+	if ((rc = trace_blob_put(dst, data, len, h)) < 0)
+		goto trace_error;
+	hex32(h, hex);
+	if ((rc = trace_meta_put(dst, "exe_blob", hex, 64)) < 0)
+		goto trace_error;
+	rc = trace_close(dst);
+	dst = NULL;
+	if (rc < 0)
+		goto trace_error;
+	if (rename(tmp, out) < 0) {
+		fail(REWIND_EXIT_INTERNAL, "%s: %s", out, strerror(errno));
+		goto done;
+	}
+	fprintf(stderr, "rewind: packed %s: %llu events and the executable "
+		"(%zu bytes)\n", out, (unsigned long long)n, len);
+	status = 0;
+	goto done;
+trace_error:
+	fail(REWIND_EXIT_INTERNAL, "%s: %s", tpath, trace_strerror(rc));
+done:
+	if (dst)
+		trace_close(dst);
+	if (tmp && status)
+		unlink(tmp);
+	free(data);
+	free(tmp);
+	free(exe);
+	free(want);
+	free(load);
+	trace_close(src);
+	free(tpath);
+	return status;
+}
+
 static const char *const planned_commands[] = {
-	"debug", "gdbserver", "repl", "pack", "report",
+	"debug", "gdbserver", "repl", "report",
 };
 
 int main(int argc, char **argv)
@@ -880,6 +1143,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 2, argv + 2);
 	if (strcmp(cmd, "dump") == 0)
 		return cmd_dump(argc - 2, argv + 2);
+	if (strcmp(cmd, "pack") == 0)
+		return cmd_pack(argc - 2, argv + 2);
 	for (i = 0; i < sizeof(planned_commands) / sizeof(*planned_commands);
 	     i++)
 		if (strcmp(cmd, planned_commands[i]) == 0)

@@ -945,7 +945,8 @@ int elf_load(struct proc *p, struct cpu *c, const char *path,
 	p->load_bias = im.bias;
 
 	memset(c->gpr, 0, sizeof(c->gpr));
-	rc = elf_build_stack(p, c, &im, path, argv, envp, err, errlen);
+	rc = elf_build_stack(p, c, &im, p->load_as ? p->load_as : path, argv,
+			     envp, err, errlen);
 	if (rc)
 		goto out_end;
 	c->rip = p->entry;

@@ -69,6 +69,9 @@ struct proc {
 
 	/* Recording or replaying (src/os/journal.h), else NULL. */
 	struct journal *journal;
+	/* Replay: the executable path as the recording gave it (AT_EXECFN),
+	 * when the file loaded now lives elsewhere; else NULL. */
+	const char *load_as;
 	int replay_quiet;	/* replay: don't show the guest's output */
 
 	/* Log unknown syscalls and other unsupported behaviour once each. */
