@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <gelf.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -267,6 +269,52 @@ static void hex32(const uint8_t h[32], char out[65])
 		sprintf(out + 2 * k, "%02x", h[k]);
 }
 
+/*
+ * "func+0x1a" for a guest address, from the executable's symbol table
+ * (static binaries usually keep one); empty when there is none.  The file
+ * is the one just loaded, so it is trusted no further than libelf's own
+ * checks: every index is bounded.
+ */
+static void symbolize(const char *path, uint64_t addr, uint64_t bias,
+		      char *out, size_t len)
+{
+	out[0] = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	elf_version(EV_CURRENT);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	Elf_Scn *scn = NULL;
+	uint64_t best = 0;
+	while (e && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
+		    !sh.sh_entsize)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		size_t n = d ? d->d_size / sh.sh_entsize : 0;
+		for (size_t k = 0; k < n; k++) {
+			GElf_Sym s;
+			if (!gelf_getsym(d, (int)k, &s) ||
+			    GELF_ST_TYPE(s.st_info) != STT_FUNC)
+				continue;
+			uint64_t lo = s.st_value + bias;
+			if (addr < lo || (s.st_size && addr >= lo + s.st_size) ||
+			    lo < best)
+				continue;
+			const char *name = elf_strptr(e, sh.sh_link, s.st_name);
+			if (name && *name) {
+				best = lo;
+				snprintf(out, len, " (in %s+0x%llx)", name,
+					 (unsigned long long)(addr - lo));
+			}
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+}
+
 /* Store what replay needs to rebuild the initial state. */
 static int record_meta(struct trace *t, const struct run_opts *o,
 		       const char *path, struct proc *p, char **envp)
@@ -432,11 +480,14 @@ static int run_program(struct run_opts *o, struct session *ss)
 	if (jr)
 		journal_exit(p, c);
 	if (jr && journal_failure(jr)) {
-replay_failed:
-		status = fail(REWIND_EXIT_INTERNAL, "%s: %s %s",
+replay_failed:;
+		char where[256];
+		symbolize(path, journal_failure_rip(jr), p->load_bias, where,
+			  sizeof(where));
+		status = fail(REWIND_EXIT_INTERNAL, "%s: %s %s%s",
 			      ss->trace_path,
 			      ss->kind == SESSION_REPLAY ? "replay stopped:" :
-			      "recording failed:", journal_failure(jr));
+			      "recording failed:", journal_failure(jr), where);
 		goto out_destroy_journal;
 	}
 	status = proc_exit_code(p);

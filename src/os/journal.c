@@ -54,6 +54,7 @@ struct journal {
 
 	char failure[512];
 	int failure_code;
+	uint64_t failure_rip;
 };
 
 int journal_create(struct trace *t, enum journal_mode mode,
@@ -93,6 +94,7 @@ const char *journal_failure(const struct journal *j)
 }
 
 int journal_failure_code(const struct journal *j) { return j->failure_code; }
+uint64_t journal_failure_rip(const struct journal *j) { return j->failure_rip; }
 
 static const char *kind_name(int kind)
 {
@@ -138,6 +140,7 @@ static void fail(struct proc *p, struct cpu *c, int code, const char *fmt, ...)
 			 (unsigned long long)(c->cur ? c->cur->addr : c->rip),
 			 what);
 		j->failure_code = code;
+		j->failure_rip = c->cur ? c->cur->addr : c->rip;
 	}
 	if (!p->exited)
 		proc_exit(p, SIGKILL);

@@ -48,6 +48,8 @@ const char *journal_failure(const struct journal *j);
 /* The trace error code behind a failure caused by a bad trace (0 for a
  * divergence). */
 int journal_failure_code(const struct journal *j);
+/* The guest rip at the failure (for symbolizing the report). */
+uint64_t journal_failure_rip(const struct journal *j);
 
 /*
  * Syscalls (called by os_syscall).  journal_syscall() executes or replays
