@@ -463,7 +463,8 @@ static int scan_file(const char *path, int level, csh cs, cs_insn *ci)
 	elf_end(e);
 	close(fd);
 
-	qsort(forms, nforms, sizeof(*forms), form_cmp);
+	if (nforms)
+		qsort(forms, nforms, sizeof(*forms), form_cmp);
 	size_t n[3] = { 0, 0, 0 };
 	for (size_t k = 0; k < nforms; k++)
 		n[forms[k].kind]++;

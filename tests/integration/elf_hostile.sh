@@ -256,7 +256,8 @@ for ((i = 0; i < 20000; i++)); do args+=("$long"); done
 # ------------------------------------------------------------ command line
 check "no command" 125 "missing command" --
 check "unknown command" 125 "unknown command 'frobnicate'" -- frobnicate
-for c in debug gdbserver repl pack report; do
+check "pack of a missing trace" 125 "No such file or directory" -- pack "$tmp/none.rwd"
+for c in debug gdbserver repl report; do
 	check "$c not implemented" 125 "'$c' is not implemented yet" -- "$c" x
 done
 check "record of a missing program" 127 "x: command not found" -- record -o "$tmp/t.rwd" -- x
