@@ -985,6 +985,28 @@ static int cmd_dump(int argc, char **argv)
 				printf("%-10s %10llu %14llu\n", event_kind_name(k),
 				       (unsigned long long)count[k],
 				       (unsigned long long)bytes[k]);
+		struct trace_stats ts;
+		rc = trace_stats(t, &ts);
+		if (rc < 0) {
+			status = fail(REWIND_EXIT_INTERNAL, "%s: %s", tpath,
+				      trace_strerror(rc));
+		} else {
+			/* (not "bytes per event": tools/bench.sh reads
+			 * that from the trace file line) */
+			double d = n ? (double)n : 1;
+			printf("batches: %llu, events encoded %llu bytes "
+			       "(%.1f per event), stored %llu bytes "
+			       "(%.1f per event)\n",
+			       (unsigned long long)ts.batches,
+			       (unsigned long long)ts.encoded_bytes,
+			       (double)ts.encoded_bytes / d,
+			       (unsigned long long)ts.stored_bytes,
+			       (double)ts.stored_bytes / d);
+			printf("blobs: %llu, %llu bytes, stored %llu bytes\n",
+			       (unsigned long long)ts.blobs,
+			       (unsigned long long)ts.blob_bytes,
+			       (unsigned long long)ts.blob_stored_bytes);
+		}
 		struct stat st;
 		if (stat(tpath, &st) == 0 && n)
 			printf("trace file: %lld bytes, %.1f bytes per event\n",

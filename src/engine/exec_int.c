@@ -172,7 +172,7 @@ static void op_nop(struct cpu *c, const struct insn *i)
 
 enum { F_EGR, F_EGM, F_GER, F_GEM, F_AI, F_EIR, F_EIM, F_NFORMS };
 
-#define GEN_ALU_FORMS(X, N, WR)						\
+#define GEN_ALU_FORMS(X, N, WR, FLW)						\
 static void X##_egr##N(struct cpu *c, const struct insn *i)		\
 {									\
 	uint64_t f = c->rflags;						\
@@ -180,7 +180,8 @@ static void X##_egr##N(struct cpu *c, const struct insn *i)		\
 				reg_read(c, i->reg, N, i->rex), &f);	\
 	if (WR)								\
 		reg_write(c, i->rm, N, r, i->rex);			\
-	c->rflags = f;							\
+	if (FLW)							\
+		c->rflags = f;						\
 }									\
 static void X##_egm##N(struct cpu *c, const struct insn *i)		\
 {									\
@@ -189,7 +190,8 @@ static void X##_egm##N(struct cpu *c, const struct insn *i)		\
 				reg_read(c, i->reg, N, i->rex), &f);	\
 	if (WR)								\
 		mem_write_n(c, a, N, r);				\
-	c->rflags = f;							\
+	if (FLW)							\
+		c->rflags = f;						\
 }									\
 static void X##_ger##N(struct cpu *c, const struct insn *i)		\
 {									\
@@ -198,7 +200,8 @@ static void X##_ger##N(struct cpu *c, const struct insn *i)		\
 				reg_read(c, i->rm, N, i->rex), &f);	\
 	if (WR)								\
 		reg_write(c, i->reg, N, r, i->rex);			\
-	c->rflags = f;							\
+	if (FLW)							\
+		c->rflags = f;						\
 }									\
 static void X##_gem##N(struct cpu *c, const struct insn *i)		\
 {									\
@@ -207,7 +210,8 @@ static void X##_gem##N(struct cpu *c, const struct insn *i)		\
 				mem_read_n(c, insn_ea(c, i), N), &f);	\
 	if (WR)								\
 		reg_write(c, i->reg, N, r, i->rex);			\
-	c->rflags = f;							\
+	if (FLW)							\
+		c->rflags = f;						\
 }									\
 static void X##_ai##N(struct cpu *c, const struct insn *i)		\
 {									\
@@ -215,7 +219,8 @@ static void X##_ai##N(struct cpu *c, const struct insn *i)		\
 	uint64_t r = alu_##X##N(reg_read(c, R_RAX, N, 0), i->imm, &f);	\
 	if (WR)								\
 		reg_write(c, R_RAX, N, r, 0);				\
-	c->rflags = f;							\
+	if (FLW)							\
+		c->rflags = f;						\
 }									\
 static void X##_eir##N(struct cpu *c, const struct insn *i)		\
 {									\
@@ -223,7 +228,8 @@ static void X##_eir##N(struct cpu *c, const struct insn *i)		\
 	uint64_t r = alu_##X##N(reg_read(c, i->rm, N, i->rex), i->imm, &f); \
 	if (WR)								\
 		reg_write(c, i->rm, N, r, i->rex);			\
-	c->rflags = f;							\
+	if (FLW)							\
+		c->rflags = f;						\
 }									\
 static void X##_eim##N(struct cpu *c, const struct insn *i)		\
 {									\
@@ -231,12 +237,14 @@ static void X##_eim##N(struct cpu *c, const struct insn *i)		\
 	uint64_t r = alu_##X##N(mem_read_n(c, a, N), i->imm, &f);	\
 	if (WR)								\
 		mem_write_n(c, a, N, r);				\
-	c->rflags = f;							\
+	if (FLW)							\
+		c->rflags = f;						\
 }
 
-#define GEN_ALU(X, WR)							\
-	GEN_ALU_FORMS(X, 1, WR) GEN_ALU_FORMS(X, 2, WR)			\
-	GEN_ALU_FORMS(X, 4, WR) GEN_ALU_FORMS(X, 8, WR)
+#define GEN_ALU_FL(X, WR, FLW)						\
+	GEN_ALU_FORMS(X, 1, WR, FLW) GEN_ALU_FORMS(X, 2, WR, FLW)	\
+	GEN_ALU_FORMS(X, 4, WR, FLW) GEN_ALU_FORMS(X, 8, WR, FLW)
+#define GEN_ALU(X, WR) GEN_ALU_FL(X, WR, 1)
 
 GEN_ALU(add, 1)
 GEN_ALU(or, 1)
@@ -247,6 +255,26 @@ GEN_ALU(sub, 1)
 GEN_ALU(xor, 1)
 GEN_ALU(cmp, 0)
 GEN_ALU(test, 0)
+
+/* The same operations without flags, for instructions whose flags no
+ * later instruction can see (INSN_NOFLAGS, set by the block translator
+ * from exec_flag_use()). */
+#define NF_BIN(X, EXPR)							\
+static inline uint8_t alu_nf_##X##1(uint8_t a, uint8_t b, uint64_t *fl)	\
+{ return (uint8_t)(EXPR); }						\
+static inline uint16_t alu_nf_##X##2(uint16_t a, uint16_t b, uint64_t *fl) \
+{ return (uint16_t)(EXPR); }						\
+static inline uint32_t alu_nf_##X##4(uint32_t a, uint32_t b, uint64_t *fl) \
+{ return (uint32_t)(EXPR); }						\
+static inline uint64_t alu_nf_##X##8(uint64_t a, uint64_t b, uint64_t *fl) \
+{ return (uint64_t)(EXPR); }						\
+GEN_ALU_FL(nf_##X, 1, 0)
+
+NF_BIN(add, a + b)
+NF_BIN(or, a | b)
+NF_BIN(and, a & b)
+NF_BIN(sub, a - b)
+NF_BIN(xor, a ^ b)
 
 #define ALU_FORM(X, F) { X##_##F##1, X##_##F##2, X##_##F##4, X##_##F##8 }
 #define ALU_ROW(X) {							\
@@ -260,6 +288,12 @@ static const insn_fn alu_fns[9][F_NFORMS][4] = {
 	ALU_ROW(add), ALU_ROW(or), ALU_ROW(adc), ALU_ROW(sbb),
 	ALU_ROW(and), ALU_ROW(sub), ALU_ROW(xor), ALU_ROW(cmp),
 	ALU_ROW(test),
+};
+/* Flag-less variants; NULL where there is none (adc, sbb read CF; cmp
+ * and test exist for their flags). */
+static const insn_fn alu_nf_fns[9][F_NFORMS][4] = {
+	[0] = ALU_ROW(nf_add), [1] = ALU_ROW(nf_or), [4] = ALU_ROW(nf_and),
+	[5] = ALU_ROW(nf_sub), [6] = ALU_ROW(nf_xor),
 };
 
 /* 00-3D, 80-83, 84-85, A8-A9, and F6/F7 /0 /1. */
@@ -296,6 +330,8 @@ static void op_alu(struct cpu *c, const struct insn *i)
 		lockable = 0;
 	}
 	insn_fn f = alu_fns[aop][form][szi(n)];
+	if ((i->flags & INSN_NOFLAGS) && alu_nf_fns[aop][form][szi(n)])
+		f = alu_nf_fns[aop][form][szi(n)];
 	if ((i->prefix & P_LOCK) && !(lockable && mem))
 		f = op_ud;
 	run_special(c, i, f);
@@ -881,6 +917,52 @@ static void name(struct cpu *c, const struct insn *i)			\
 GEN_SHIFT_N(0) GEN_SHIFT_N(1) GEN_SHIFT_N(2) GEN_SHIFT_N(3)
 GEN_SHIFT_N(4) GEN_SHIFT_N(5) GEN_SHIFT_N(7)
 
+/* shl/shr/sar without flags (INSN_NOFLAGS). */
+static inline __attribute__((always_inline))
+uint64_t do_shift_nf(int op, int n, uint64_t v, unsigned cnt)
+{
+	unsigned w = 8 * (unsigned)n;
+	if (op == 7)
+		return (uint64_t)(sext_n(v, n) >> (cnt < w ? cnt : w - 1)) &
+		       alu_mask(n);
+	if (cnt >= w)
+		return 0;
+	return op == 5 ? v >> cnt : (v << cnt) & alu_mask(n);
+}
+
+#define GEN_SHIFT_NF(name, OP, N, CNT)					\
+static void name(struct cpu *c, const struct insn *i)			\
+{									\
+	unsigned cnt = (unsigned)(CNT) & (N == 8 ? 63 : 31);		\
+	if (i->mod == 3) {						\
+		reg_write(c, i->rm, N, do_shift_nf(OP, N,		\
+			  reg_read(c, i->rm, N, i->rex), cnt), i->rex);	\
+	} else {							\
+		uint64_t a = insn_ea(c, i);				\
+		uint64_t v = mem_read_n(c, a, N);			\
+		if (!cnt)						\
+			return;						\
+		mem_write_n(c, a, N, do_shift_nf(OP, N, v, cnt));	\
+	}								\
+}
+#define GEN_SHIFT_NF_SRC(OP, N)						\
+	GEN_SHIFT_NF(shnf_i_##OP##_##N, OP, N, i->imm)			\
+	GEN_SHIFT_NF(shnf_1_##OP##_##N, OP, N, 1)			\
+	GEN_SHIFT_NF(shnf_c_##OP##_##N, OP, N, c->gpr[R_RCX])
+#define GEN_SHIFT_NF_N(OP)						\
+	GEN_SHIFT_NF_SRC(OP, 1) GEN_SHIFT_NF_SRC(OP, 2)			\
+	GEN_SHIFT_NF_SRC(OP, 4) GEN_SHIFT_NF_SRC(OP, 8)
+GEN_SHIFT_NF_N(4) GEN_SHIFT_NF_N(5) GEN_SHIFT_NF_N(7)
+
+#define SHNF_SIZES(S, OP) { shnf_##S##_##OP##_1, shnf_##S##_##OP##_2,	\
+			    shnf_##S##_##OP##_4, shnf_##S##_##OP##_8 }
+#define SHNF_OPS(S) { [4] = SHNF_SIZES(S, 4), [5] = SHNF_SIZES(S, 5),	\
+		      [6] = SHNF_SIZES(S, 4), [7] = SHNF_SIZES(S, 7) }
+/* [count source: imm, 1, cl][op][size]; NULL: no flag-less variant. */
+static const insn_fn shift_nf_fns[3][8][4] = {
+	SHNF_OPS(i), SHNF_OPS(1), SHNF_OPS(c)
+};
+
 #define SH_SIZES(S, OP) { shift_##S##_##OP##_1, shift_##S##_##OP##_2,	\
 			  shift_##S##_##OP##_4, shift_##S##_##OP##_8 }
 #define SH_OPS(S) { SH_SIZES(S, 0), SH_SIZES(S, 1), SH_SIZES(S, 2),	\
@@ -896,6 +978,8 @@ static void op_shift(struct cpu *c, const struct insn *i)
 	int src = op < 0xd0 ? 0 : op < 0xd2 ? 1 : 2;
 	int n = (op & 1) ? i->osize : 1;
 	insn_fn f = shift_fns[src][i->reg & 7][szi(n)];
+	if ((i->flags & INSN_NOFLAGS) && shift_nf_fns[src][i->reg & 7][szi(n)])
+		f = shift_nf_fns[src][i->reg & 7][szi(n)];
 	if (i->prefix & P_LOCK)
 		f = op_ud;
 	run_special(c, i, f);
@@ -954,27 +1038,45 @@ static void op_shld_shrd(struct cpu *c, const struct insn *i)
 /* ------------------------------------------------------------------ */
 /* inc, dec, not, neg (FE, FF /0 /1, F6/F7 /2 /3)                        */
 
-#define GEN_UNARY(X, N)							\
+#define GEN_UNARY(X, N, FLW)							\
 static void X##_r##N(struct cpu *c, const struct insn *i)		\
 {									\
 	uint64_t f = c->rflags;						\
 	uint64_t r = alu_##X##N(reg_read(c, i->rm, N, i->rex), &f);	\
 	reg_write(c, i->rm, N, r, i->rex);				\
-	c->rflags = f;							\
+	if (FLW)							\
+		c->rflags = f;						\
 }									\
 static void X##_m##N(struct cpu *c, const struct insn *i)		\
 {									\
 	uint64_t a = insn_ea(c, i), f = c->rflags;			\
 	uint64_t r = alu_##X##N(mem_read_n(c, a, N), &f);		\
 	mem_write_n(c, a, N, r);					\
-	c->rflags = f;							\
+	if (FLW)							\
+		c->rflags = f;						\
 }
 
-#define GEN_UNARY_N(X) GEN_UNARY(X, 1) GEN_UNARY(X, 2) GEN_UNARY(X, 4) \
-	GEN_UNARY(X, 8)
+#define GEN_UNARY_FL(X, FLW) GEN_UNARY(X, 1, FLW) GEN_UNARY(X, 2, FLW) \
+	GEN_UNARY(X, 4, FLW) GEN_UNARY(X, 8, FLW)
+#define GEN_UNARY_N(X) GEN_UNARY_FL(X, 1)
 GEN_UNARY_N(inc)
 GEN_UNARY_N(dec)
 GEN_UNARY_N(neg)
+
+/* Without flags (INSN_NOFLAGS). */
+#define NF_UN(X, EXPR)							\
+static inline uint8_t alu_nf_##X##1(uint8_t a, uint64_t *fl)		\
+{ return (uint8_t)(EXPR); }						\
+static inline uint16_t alu_nf_##X##2(uint16_t a, uint64_t *fl)		\
+{ return (uint16_t)(EXPR); }						\
+static inline uint32_t alu_nf_##X##4(uint32_t a, uint64_t *fl)		\
+{ return (uint32_t)(EXPR); }						\
+static inline uint64_t alu_nf_##X##8(uint64_t a, uint64_t *fl)		\
+{ return (uint64_t)(EXPR); }						\
+GEN_UNARY_FL(nf_##X, 0)
+NF_UN(inc, a + 1)
+NF_UN(dec, a - 1)
+NF_UN(neg, 0 - a)
 
 static void not_r(struct cpu *c, const struct insn *i)
 {
@@ -994,6 +1096,16 @@ static void not_m(struct cpu *c, const struct insn *i)
 static const insn_fn unary_fns[3][2][4] = {
 	UN_TAB(inc), UN_TAB(dec), UN_TAB(neg),
 };
+static const insn_fn unary_nf_fns[3][2][4] = {
+	UN_TAB(nf_inc), UN_TAB(nf_dec), UN_TAB(nf_neg),
+};
+
+/* unary_fns[k], or its flag-less variant when i's flags are dead. */
+static insn_fn unary_fn(const struct insn *i, int k, int mem, int n)
+{
+	return (i->flags & INSN_NOFLAGS) ? unary_nf_fns[k][mem][szi(n)]
+					 : unary_fns[k][mem][szi(n)];
+}
 
 /* ------------------------------------------------------------------ */
 /* mul, imul, div, idiv                                                 */
@@ -1137,7 +1249,7 @@ static void op_grp3(struct cpu *c, const struct insn *i)
 	switch (r) {
 	case 0: case 1: op_alu(c, i); return;
 	case 2: f = mem ? not_m : not_r; break;
-	case 3: f = unary_fns[2][mem][szi(n)]; break;
+	case 3: f = unary_fn(i, 2, mem, n); break;
 	case 4: case 5: f = grp3_mul; break;
 	default: f = grp3_div; break;
 	}
@@ -1147,13 +1259,14 @@ static void op_grp3(struct cpu *c, const struct insn *i)
 }
 
 /* Two- and three-operand imul: 0F AF, 69, 6B. */
-static void op_imul(struct cpu *c, const struct insn *i)
+static inline __attribute__((always_inline))
+void imul_body(struct cpu *c, const struct insn *i, int n, int mem, int imm,
+	       int flw)
 {
-	NOLOCK(c, i);
-	int n = i->osize;
-	int64_t a = sext_n(rm_read(c, i, n), n);
-	int64_t b = i->op == 0xaf ? sext_n(reg_read(c, i->reg, n, i->rex), n)
-				  : (int64_t)i->imm;
+	int64_t a = sext_n(mem ? mem_read_n(c, insn_ea(c, i), n)
+			       : reg_read(c, i->rm, n, i->rex), n);
+	int64_t b = imm ? (int64_t)i->imm
+			: sext_n(reg_read(c, i->reg, n, i->rex), n);
 	int64_t p;
 	int over;
 	if (n == 8) {
@@ -1165,7 +1278,38 @@ static void op_imul(struct cpu *c, const struct insn *i)
 		over = p != sext_n((uint64_t)p, n);
 	}
 	reg_write(c, i->reg, n, (uint64_t)p, i->rex);
-	c->rflags = mul_flags(c->rflags, over, (uint64_t)p, n);
+	if (flw)
+		c->rflags = mul_flags(c->rflags, over, (uint64_t)p, n);
+}
+
+#define GEN_IMUL(N, MEM, IMM, FLW)					\
+static void imul_##N##_##MEM##_##IMM##_##FLW(struct cpu *c,		\
+					     const struct insn *i)	\
+{									\
+	imul_body(c, i, N, MEM, IMM, FLW);				\
+}
+#define GEN_IMUL_N(N)							\
+	GEN_IMUL(N, 0, 0, 0) GEN_IMUL(N, 0, 0, 1) GEN_IMUL(N, 0, 1, 0)	\
+	GEN_IMUL(N, 0, 1, 1) GEN_IMUL(N, 1, 0, 0) GEN_IMUL(N, 1, 0, 1)	\
+	GEN_IMUL(N, 1, 1, 0) GEN_IMUL(N, 1, 1, 1)
+GEN_IMUL_N(2) GEN_IMUL_N(4) GEN_IMUL_N(8)
+
+#define IMUL_TAB(N) { { { imul_##N##_0_0_0, imul_##N##_0_0_1 },		\
+			{ imul_##N##_0_1_0, imul_##N##_0_1_1 } },	\
+		      { { imul_##N##_1_0_0, imul_##N##_1_0_1 },		\
+			{ imul_##N##_1_1_0, imul_##N##_1_1_1 } } }
+/* [size 2, 4, 8][mem][imm][with flags] */
+static const insn_fn imul_fns[3][2][2][2] = {
+	IMUL_TAB(2), IMUL_TAB(4), IMUL_TAB(8),
+};
+
+static void op_imul(struct cpu *c, const struct insn *i)
+{
+	insn_fn f = imul_fns[szi(i->osize) - 1][i->mod != 3][i->op != 0xaf]
+			    [!(i->flags & INSN_NOFLAGS)];
+	if (i->prefix & P_LOCK)
+		f = op_ud;
+	run_special(c, i, f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1193,7 +1337,7 @@ static void op_grp45(struct cpu *c, const struct insn *i)
 	int n = i->op == 0xfe ? 1 : i->osize;
 	insn_fn f;
 	if (r < 2)
-		f = unary_fns[r][mem][szi(n)];
+		f = unary_fn(i, r, mem, n);
 	else if (i->op == 0xfe)
 		f = op_ud;
 	else if (r == 2)
@@ -1593,6 +1737,88 @@ static void op_ud2(struct cpu *c, const struct insn *i)
 
 /* ------------------------------------------------------------------ */
 /* Installation                                                         */
+
+/* ------------------------------------------------------------------ */
+/* Flag use, for the translator's dead-flag analysis (insn.h).          */
+
+void exec_flag_use(const struct insn *i, struct flag_use *u)
+{
+	/* Unknown: may read every flag (or fault). */
+	u->use = FL_ARITH;
+	u->def = 0;
+	u->nf = 0;
+	if ((i->prefix & P_LOCK) || i->fn == op_ud)
+		return;
+	int op = i->op, r = i->reg & 7;
+	int mem = i->has_modrm && i->mod != 3;
+	/* A memory access may fault, and a fault shows rflags. */
+	uint16_t fault = mem ? FL_ARITH : 0;
+	if (i->map == MAP_1B) {
+		if (op < 0x40 && (op & 7) < 6) {	/* ALU */
+			int aop = op >> 3;
+			u->use = fault | (aop == 2 || aop == 3 ? FL_CF : 0);
+			u->def = FL_ARITH;
+			u->nf = alu_nf_fns[aop][0][0] ? FL_ARITH : 0;
+		} else if (op >= 0x80 && op <= 0x83 && op != 0x82) {
+			u->use = fault | (r == 2 || r == 3 ? FL_CF : 0);
+			u->def = FL_ARITH;
+			u->nf = alu_nf_fns[r][0][0] ? FL_ARITH : 0;
+		} else if (op == 0x84 || op == 0x85 || op == 0xa8 ||
+			   op == 0xa9) {		/* test */
+			u->use = fault;
+			u->def = FL_ARITH;
+		} else if ((op >= 0x88 && op <= 0x8b) || op == 0x63 ||
+			   (op >= 0xb0 && op <= 0xbf) ||
+			   ((op == 0xc6 || op == 0xc7) && r == 0) ||
+			   op == 0x98 || op == 0x99) {	/* mov, cbw, cwd */
+			u->use = fault;
+		} else if (op == 0x8d && !mem) {
+			return;				/* lea reg: #UD */
+		} else if (op == 0x8d) {		/* lea: no access */
+			u->use = 0;
+		} else if (op == 0xc0 || op == 0xc1 || op == 0xd0 ||
+			   op == 0xd1 || op == 0xd2 || op == 0xd3) {
+			if (r < 4)
+				return;			/* rotates */
+			unsigned cnt = op >= 0xd2 ? 64 :	/* cl: unknown */
+				       op >= 0xd0 ? 1 : (unsigned)i->imm;
+			int n = (op & 1) ? i->osize : 1;
+			cnt &= n == 8 ? 63 : 31;
+			u->use = fault;
+			/* A zero count leaves the flags alone. */
+			u->def = cnt && op < 0xd2 ? FL_ARITH : 0;
+			u->nf = FL_ARITH;
+		} else if (op == 0xf6 || op == 0xf7) {
+			if (r <= 1) {			/* test */
+				u->use = fault;
+				u->def = FL_ARITH;
+			} else if (r == 2) {		/* not */
+				u->use = fault;
+			} else if (r == 3) {		/* neg */
+				u->use = fault;
+				u->def = u->nf = FL_ARITH;
+			} else if (r <= 5) {		/* mul, imul */
+				u->use = fault;
+				u->def = FL_ARITH;
+			}
+		} else if ((op == 0xfe || op == 0xff) && r < 2) {
+			u->use = fault;			/* inc, dec */
+			u->def = u->nf = FL_ARITH & ~FL_CF;
+		} else if (op == 0x69 || op == 0x6b) {
+			u->use = fault;
+			u->def = u->nf = FL_ARITH;
+		}
+	} else if (i->map == MAP_0F) {
+		if (op == 0xaf) {			/* imul */
+			u->use = fault;
+			u->def = u->nf = FL_ARITH;
+		} else if (op == 0xb6 || op == 0xb7 || op == 0xbe ||
+			   op == 0xbf) {		/* movzx, movsx */
+			if (i->pfx == PFX_NONE || i->pfx == PFX_66)
+				u->use = fault;
+		}
+	}
+}
 
 void exec_install_int(struct optable *t)
 {

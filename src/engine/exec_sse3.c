@@ -289,12 +289,18 @@ static void align_bytes(uint8_t *out, const uint8_t *cat, unsigned n,
 /* 66 0F 3A 0F: palignr xmm, xmm/m128, imm8 */
 static void op_palignr_x(struct cpu *c, const struct insn *i)
 {
-	uint8_t cat[32];
-	union xmm r;
-	_mm_storeu_si128((__m128i *)&cat[0], src_xmm_a16(c, i));
+	uint8_t cat[48];
+	unsigned n = IMM8(i);
+	__m128i s = src_xmm_a16(c, i);
+	if (n >= 32) {
+		_mm_storeu_si128((__m128i *)&c->xmm[i->reg],
+				 _mm_setzero_si128());
+		return;
+	}
+	_mm_storeu_si128((__m128i *)&cat[0], s);
 	memcpy(&cat[16], &c->xmm[i->reg], 16);
-	align_bytes(r.u8, cat, IMM8(i), 16);
-	c->xmm[i->reg] = r;
+	memset(&cat[32], 0, 16);
+	memcpy(&c->xmm[i->reg], &cat[n], 16);
 }
 
 /* 0F 3A 0F: palignr mm, mm/m64, imm8 */

@@ -493,6 +493,25 @@ static unsigned pcmpstr_res(const union xmm *ua, const union xmm *ub,
 	int a[16], b[16];
 	unsigned r = 0;
 
+	/* Fast paths: bytes (equality ignores signedness), equal any or
+	 * equal each (what the libc string functions use). */
+	if ((imm & 1) == 0 && (imm & 0x0c) != 0x04 && (imm & 0x0c) != 0x0c) {
+		__m128i va = _mm_loadu_si128((const __m128i *)ua);
+		__m128i vb = _mm_loadu_si128((const __m128i *)ub);
+		unsigned ma = (1u << la) - 1, mb = (1u << lb) - 1;
+		if (imm & 0x08) {	/* equal each */
+			unsigned eq = (unsigned)_mm_movemask_epi8(
+				_mm_cmpeq_epi8(va, vb));
+			r = (eq & ma & mb) | (~(ma | mb) & 0xffff);
+		} else {		/* equal any */
+			for (int k = 0; k < la; k++)
+				r |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+					vb, _mm_set1_epi8((char)ua->u8[k])));
+			r &= mb;
+		}
+		goto polarity;
+	}
+
 	for (int k = 0; k < n; k++) {
 		switch (imm & 3) {
 		case 0: a[k] = ua->u8[k]; b[k] = ub->u8[k]; break;
@@ -540,6 +559,7 @@ static unsigned pcmpstr_res(const union xmm *ua, const union xmm *ub,
 		}
 		break;
 	}
+polarity:
 	switch ((imm >> 4) & 3) {
 	case 1:		/* negative */
 		r ^= (1u << n) - 1;
@@ -554,11 +574,12 @@ static unsigned pcmpstr_res(const union xmm *ua, const union xmm *ub,
 /* Implicit length: the index of the first zero element, or n. */
 static int pcmpstr_ilen(const union xmm *u, int words)
 {
-	int n = words ? 8 : 16;
-	for (int k = 0; k < n; k++)
-		if (words ? !u->u16[k] : !u->u8[k])
-			return k;
-	return n;
+	__m128i v = _mm_loadu_si128((const __m128i *)u);
+	__m128i z = _mm_setzero_si128();
+	unsigned m = (unsigned)_mm_movemask_epi8(words ? _mm_cmpeq_epi16(v, z)
+						       : _mm_cmpeq_epi8(v, z));
+	int k = __builtin_ctz(m | 0x10000);
+	return words ? k / 2 : k;
 }
 
 /* Explicit length: |rax| or |eax| (REX.W), saturated at n. */

@@ -73,6 +73,22 @@ struct insn {
 };
 
 #define INSN_END_BLOCK 0x01	/* may change rip non-sequentially */
+#define INSN_NOFLAGS   0x02	/* set by the block translator: no later
+				   instruction can observe the arithmetic
+				   flags this one writes, so its handler may
+				   leave rflags alone */
+
+/* How an instruction uses the arithmetic flags (FL_ARITH bits), for the
+ * block translator's dead-flag analysis (exec_flag_use, exec_int.c).
+ * `use`: flags that must be exact when it starts (all of them when it may
+ * fault, since a fault shows rflags to the guest); `def`: flags it always
+ * overwrites; `nf`: flags it may write, when a handler variant without
+ * flags exists (INSN_NOFLAGS may be set if none of these is live after
+ * it), else 0.  Unknown instructions use all flags. */
+struct flag_use {
+	uint16_t use, def, nf;
+};
+void exec_flag_use(const struct insn *i, struct flag_use *u);
 
 /* The dispatch table: every slot holds a handler (op_ud when undefined). */
 struct optable {

@@ -38,7 +38,12 @@
 struct block {
 	uint64_t addr, end;		/* guest bytes [addr, end) */
 	struct block *hnext;		/* hash chain / dead list */
+	/* Blocks that followed this one before (block chaining): checked by
+	 * address, so a stale guess only costs a lookup.  Cleared by
+	 * interp_drop when the block they point to is dropped. */
+	struct block *succ[2];
 	uint32_t n;
+	uint32_t nsucc;			/* slot to replace next */
 	struct insn insns[];
 };
 
@@ -48,6 +53,10 @@ struct interp {
 	struct block *jc[JC_SIZE];
 	struct block *dead;		/* dropped, freed between blocks */
 	struct block *running;		/* the block being executed */
+	/* Scratch block for running only the first instructions of a block
+	 * (icount limit): decoded afresh, so that the dead-flag analysis
+	 * ends where the run does. */
+	struct block *partial;
 	const struct optable *ops;
 	struct mem *mem;
 };
@@ -83,14 +92,23 @@ static int hash_grow(struct interp *ip)
 	return 0;
 }
 
-/* Drop every block that overlaps [lo, hi). */
+static int overlaps(const struct block *b, uint64_t lo, uint64_t hi)
+{
+	return b && b->addr < hi && lo < b->end;
+}
+
+/* Drop every block that overlaps [lo, hi), and every chaining link to
+ * one. */
 static void interp_drop(struct interp *ip, uint64_t lo, uint64_t hi)
 {
 	for (size_t k = 0; k < ip->hcap; k++) {
 		struct block **pp = &ip->hash[k];
 		while (*pp) {
 			struct block *b = *pp;
-			if (b->addr < hi && lo < b->end) {
+			for (int s = 0; s < 2; s++)
+				if (overlaps(b->succ[s], lo, hi))
+					b->succ[s] = NULL;
+			if (overlaps(b, lo, hi)) {
 				*pp = b->hnext;
 				ip->count--;
 				struct block **jc = &ip->jc[jc_index(b->addr)];
@@ -128,6 +146,12 @@ static struct interp *interp_get(struct cpu *c)
 	if (!ip)
 		return NULL;
 	ip->ops = optable_get(c->level ? c->level : CPU_LEVEL_V1);
+	ip->partial = calloc(1, sizeof(struct block) +
+			     MAX_BLOCK * sizeof(struct insn));
+	if (!ip->partial) {
+		free(ip);
+		return NULL;
+	}
 	ip->mem = c->mem;
 	mem_set_code_callback(c->mem, code_written, ip);
 	c->engine_data = ip;
@@ -148,9 +172,29 @@ static size_t fetchable(struct mem *m, uint64_t addr, uint64_t *stop)
 	return (size_t)(a - addr);
 }
 
-/* Decode the block at c->rip.  Raises the guest fault if not even its
- * first instruction can be fetched. */
-static struct block *translate(struct cpu *c, struct interp *ip)
+/* Dead-flag analysis: mark the instructions whose arithmetic flags no
+ * later instruction of the block reads before overwriting them
+ * (INSN_NOFLAGS), so that their handlers may skip computing flags.  All
+ * flags are live at the end of the block (and before anything that may
+ * fault, see exec_flag_use), so rflags is exact wherever the guest or the
+ * run loop can see it: between blocks, at a fault, at a syscall. */
+static void mark_dead_flags(struct insn *buf, uint32_t n)
+{
+	uint32_t live = FL_ARITH;
+	for (uint32_t k = n; k-- > 0;) {
+		struct flag_use u;
+		exec_flag_use(&buf[k], &u);
+		if (u.nf && !(u.nf & live))
+			buf[k].flags |= INSN_NOFLAGS;
+		live = (live & ~(uint32_t)u.def) | u.use;
+	}
+}
+
+/* Decode at most max instructions of the block at c->rip into buf and
+ * return how many; *end gets the address after the last one.  Raises the
+ * guest fault if not even the first instruction can be fetched. */
+static uint32_t decode_block(struct cpu *c, struct interp *ip, uint32_t max,
+			     struct insn *buf, uint64_t *end)
 {
 	uint64_t rip = c->rip;
 	if (rip >= GUEST_LIMIT)
@@ -158,10 +202,9 @@ static struct block *translate(struct cpu *c, struct interp *ip)
 	uint64_t stop;
 	size_t avail = fetchable(ip->mem, rip, &stop);
 	const uint8_t *bytes = c->mem_base + rip;
-	struct insn buf[MAX_BLOCK];
 	uint32_t n = 0;
 	uint64_t pc = rip, page_end = (rip & GUEST_PAGE_MASK) + GUEST_PAGE_SIZE;
-	while (n < MAX_BLOCK) {
+	while (n < max) {
 		int len = decode_insn(ip->ops, bytes + (pc - rip), avail - (pc - rip),
 				      pc, &buf[n]);
 		if (len == DECODE_NEED_MORE) {
@@ -183,6 +226,17 @@ static struct block *translate(struct cpu *c, struct interp *ip)
 		if ((buf[n - 1].flags & INSN_END_BLOCK) || pc >= page_end)
 			break;
 	}
+	mark_dead_flags(buf, n);
+	*end = pc;
+	return n;
+}
+
+/* Decode the block at c->rip and enter it in the cache. */
+static struct block *translate(struct cpu *c, struct interp *ip)
+{
+	uint64_t rip = c->rip, pc;
+	struct insn buf[MAX_BLOCK];
+	uint32_t n = decode_block(c, ip, MAX_BLOCK, buf, &pc);
 	struct block *b = malloc(sizeof(*b) + n * sizeof(struct insn));
 	if (!b) {
 		/* Out of host memory: nothing sensible to do for the guest. */
@@ -191,6 +245,8 @@ static struct block *translate(struct cpu *c, struct interp *ip)
 	b->addr = rip;
 	b->end = pc;
 	b->n = n;
+	b->succ[0] = b->succ[1] = NULL;
+	b->nsucc = 0;
 	memcpy(b->insns, buf, n * sizeof(struct insn));
 	for (uint64_t pg = rip & GUEST_PAGE_MASK; pg < pc; pg += GUEST_PAGE_SIZE)
 		mem_watch_code(ip->mem, pg);
@@ -243,13 +299,22 @@ static int fault_settle(struct cpu *c, struct interp *ip)
 }
 
 /* Execute blocks until something stops the run.  Faults leave through
- * cpu_raise() to the landing pad in interp_run(). */
-static enum engine_stop run_blocks(struct cpu *c, struct interp *ip,
-				   uint64_t limit)
+ * cpu_raise() to the landing pad in interp_run().
+ *
+ * Between blocks c->cur and ip->running keep naming the last instruction
+ * run (its icount already added); they are cleared before anything that
+ * can fault or look at them (a block lookup that misses, signal delivery,
+ * leaving the loop).  Not inlined into interp_run, whose sigsetjmp would
+ * keep c and ip out of registers. */
+static __attribute__((noinline))
+enum engine_stop run_blocks(struct cpu *c, struct interp *ip, uint64_t limit)
 {
+	struct block *prev = NULL;
 	c->in_guest = 1;
 	for (;;) {
 		if (unlikely(c->attention)) {
+			c->cur = NULL;
+			ip->running = NULL;
 			c->attention = 0;
 			if (c->proc) {
 				c->in_guest = 0;
@@ -260,16 +325,39 @@ static enum engine_stop run_blocks(struct cpu *c, struct interp *ip,
 				c->in_guest = 1;
 			}
 		}
-		if (ip->dead)
+		if (unlikely(ip->dead)) {
 			free_dead(ip);
+			prev = NULL;
+		}
 		if (unlikely(c->icount >= limit)) {
+			c->cur = NULL;
+			ip->running = NULL;
 			c->in_guest = 0;
 			return ENGINE_STOP_ICOUNT;
 		}
-		struct block *b = lookup(c, ip);
+		uint64_t rip = c->rip;
+		struct block *b;
+		if (prev && prev->succ[0] && prev->succ[0]->addr == rip) {
+			b = prev->succ[0];
+		} else if (prev && prev->succ[1] && prev->succ[1]->addr == rip) {
+			b = prev->succ[1];
+		} else {
+			c->cur = NULL;
+			ip->running = NULL;
+			b = lookup(c, ip);
+			if (prev)
+				prev->succ[prev->nsucc++ & 1] = b;
+		}
 		uint32_t n = b->n;
-		if (unlikely(limit - c->icount < n))
-			n = (uint32_t)(limit - c->icount);
+		if (unlikely(limit - c->icount < n)) {
+			c->cur = NULL;
+			ip->running = NULL;
+			b = ip->partial;
+			n = decode_block(c, ip, (uint32_t)(limit - c->icount),
+					 b->insns, &b->end);
+			b->addr = rip;
+			b->n = n;
+		}
 		ip->running = b;
 		const struct insn *ins = b->insns, *end = ins + n;
 		do {
@@ -277,9 +365,8 @@ static enum engine_stop run_blocks(struct cpu *c, struct interp *ip,
 			c->rip = ins->next;
 			ins->fn(c, ins);
 		} while (++ins < end);
-		c->cur = NULL;
-		ip->running = NULL;
 		c->icount += n;
+		prev = b != ip->partial ? b : NULL;
 	}
 }
 
@@ -325,6 +412,7 @@ static void interp_release(struct cpu *c)
 	interp_drop(ip, 0, ~0ULL);
 	free_dead(ip);
 	free(ip->hash);
+	free(ip->partial);
 	if (c->mem)
 		mem_set_code_callback(c->mem, NULL, NULL);
 	free(ip);

@@ -9,27 +9,33 @@
  *            (written by trace_create).  Whatever the recorder stores:
  *            argv, env, cwd, cpu, exe hash, engine, start time, exit
  *            status, ...
- *   events   8-byte big-endian sequence number -> encoded event (event.h)
- *   batches  8-byte big-endian seq of a batch's last event ->
- *            u8 1, u64le first seq, u32le count, sha256 over the batch's
- *            events (each: 8-byte BE seq, u32le length, bytes)
+ *   batches  8-byte big-endian seq of the batch's first event ->
+ *            u8 2 (record version), u8 method (0 raw, 1 zstd),
+ *            u32le count, u64le body length (before compression),
+ *            SHA-256 over (8-byte BE first seq, u32le count, u64le body
+ *            length, body), then the body: raw, or one zstd frame of it.
+ *            body = count times (varint length, encoded event (event.h))
  *   blobs    32-byte SHA-256 of the content ->
  *            u8 1, u8 method (0 raw, 1 zstd), varint raw length, bytes
  *
- * Events are appended into an open write transaction and committed in
- * batches (TRACE_BATCH_EVENTS events, or TRACE_BATCH_NS after the first
- * uncommitted one, checked on append), so a recorder killed at any point
- * leaves a trace that is valid up to its last commit.  Each commit writes
- * one batch record; the event encoding's context restarts at each batch,
- * so any event can be decoded after decoding at most its batch's earlier
- * headers.  Commits are not fsync'ed (MDB_NOSYNC) until trace_close:
- * process death loses nothing committed, power loss may.
+ * Events are encoded into a batch in memory and written as one record per
+ * commit: TRACE_BATCH_EVENTS events, TRACE_BATCH_BYTES of body or
+ * TRACE_BATCH_NS after the first uncommitted event, checked on append, or
+ * trace_commit.  So a recorder killed at any point leaves a trace that is
+ * valid up to its last commit.  The event encoding's context restarts at
+ * each batch, so any event can be decoded after decoding its batch and the
+ * headers of the events before it in the batch.  Commits are not fsync'ed
+ * (MDB_NOSYNC) until trace_close: process death loses nothing committed,
+ * power loss may.
  *
  * A trace opened with trace_open is untrusted: the LMDB structure is
- * checked before LMDB maps it, each batch is checked against its SHA-256
- * before its events are returned, each blob against its name, each meta
- * value against its check.  The first
- * corruption found is sticky: every later call returns the same code.
+ * checked before LMDB maps it; a batch is decompressed only within the
+ * bounds its header states, and checked against its SHA-256, its place
+ * after the previous batch and its framing before any of its events is
+ * returned (the last batch already by trace_open, which makes the event
+ * count trustworthy); each blob is checked against its name, each meta
+ * value against its check.  The first corruption found is sticky: every
+ * later call returns the same code.
  *
  * Does not own: what events mean (src/os, src/replay), packing.
  */
@@ -43,10 +49,11 @@
 #include "trace/event.h"
 #include "trace/hash.h"
 
-#define TRACE_FORMAT_VERSION	1
+#define TRACE_FORMAT_VERSION	2
 #define TRACE_MAP_SIZE		(64ULL << 30)	/* address space, not disk */
 #define TRACE_BATCH_EVENTS	1024
 #define TRACE_BATCH_NS		250000000ULL	/* 250 ms */
+#define TRACE_BATCH_BYTES	(1u << 20)	/* body before compression */
 #define TRACE_BLOB_MAX		(1ULL << 30)
 #define TRACE_META_KEY_MAX	256
 
@@ -60,7 +67,8 @@ int trace_create(const char *path, struct trace **out);
 
 /* Opens an existing trace read-only.  TRACE_ENOTTRACE for a file that is
  * not a trace, TRACE_ENOVERSION / TRACE_EVERSION for a missing or unknown
- * format version, TRACE_ECORRUPT for a damaged one, -errno otherwise. */
+ * format version, TRACE_ECORRUPT or TRACE_EBATCH for a damaged one (the
+ * last batch is verified here), -errno otherwise. */
 int trace_open(const char *path, struct trace **out);
 
 /* Commits what is pending, syncs and frees t (also on error).  Returns 0
@@ -93,10 +101,29 @@ int trace_append(struct trace *t, const struct event *ev, uint64_t *seq);
 int trace_commit(struct trace *t);
 /* Events in the trace (for a writer: including uncommitted ones). */
 uint64_t trace_event_count(const struct trace *t);
-/* Decodes event seq into *ev (release with event_free).  Sequential reads
- * are O(1); a random read decodes the headers before it in its batch.  On
- * a writer it commits first.  TRACE_ENOEVENT past the end. */
+/* Decodes event seq into *ev (release with event_free).  The most recently
+ * decoded batch is kept: sequential reads are O(1); a random read decodes
+ * its batch (unless kept) and the headers before it in the batch.  On a
+ * writer it commits first.  TRACE_ENOEVENT past the end, TRACE_EBATCH for
+ * a batch that fails its checks. */
 int trace_read_event(struct trace *t, uint64_t seq, struct event *ev);
+
+/* ---- statistics */
+
+struct trace_stats {
+	uint64_t events;
+	uint64_t batches;
+	uint64_t encoded_bytes;	/* batch bodies before compression */
+	uint64_t stored_bytes;	/* batch records as stored, headers included */
+	uint64_t blobs;
+	uint64_t blob_bytes;	/* blob contents */
+	uint64_t blob_stored_bytes;	/* blob records as stored */
+};
+
+/* Sizes as the batch and blob headers state them (bodies are not read or
+ * verified).  On a writer it commits first.  TRACE_EBATCH for a batch
+ * record without a valid header. */
+int trace_stats(struct trace *t, struct trace_stats *out);
 
 /* ---- blobs */
 

@@ -2,7 +2,7 @@
  * test_trace.c - the journal library: SHA-256 vectors, event encoding
  * round trips and hostile decoding, the trace file (meta, blobs, batched
  * events, a recorder killed with SIGKILL, version refusal) and damaged
- * files (flipped bytes, truncation, swapped records).
+ * files (flipped bytes, truncation, swapped records, forged batches).
  */
 #include <check.h>
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "trace/event.h"
 #include "trace/hash.h"
@@ -442,7 +443,9 @@ START_TEST(test_trace_meta)
 	ck_assert_int_eq(trace_open(path, &t), 0);
 	ck_assert_uint_eq(trace_event_count(t), 0);
 	ck_assert_int_eq(trace_meta_get(t, "version", &v, &n), 0);
-	ck_assert_str_eq(v, "1");
+	char ver[16];
+	snprintf(ver, sizeof(ver), "%d", TRACE_FORMAT_VERSION);
+	ck_assert_str_eq(v, ver);
 	free(v);
 	ck_assert_int_eq(trace_meta_get(t, "empty", &v, &n), 0);
 	ck_assert_uint_eq(n, 0);
@@ -548,6 +551,16 @@ START_TEST(test_trace_events)
 
 	ck_assert_int_eq(trace_open(path, &t), 0);
 	ck_assert_uint_eq(trace_event_count(t), n);
+	struct trace_stats ts;
+	ck_assert_int_eq(trace_stats(t, &ts), 0);
+	ck_assert_uint_eq(ts.events, n);
+	/* 9 full batches, the 784 committed by the read, the last 10 (more
+	 * if the time bound struck). */
+	ck_assert_uint_ge(ts.batches, 11);
+	ck_assert_uint_le(ts.batches, 40);
+	ck_assert_uint_gt(ts.stored_bytes, 0);
+	ck_assert_uint_lt(ts.stored_bytes, ts.encoded_bytes);
+	ck_assert_uint_eq(ts.blobs, 0);
 	for (uint64_t i = 0; i < n; i++)
 		check_event(t, i);
 	/* Random order, backwards, batch boundaries. */
@@ -589,7 +602,50 @@ START_TEST(test_trace_batching)
 	ck_assert_int_eq(trace_commit(t), 0);
 	ck_assert_int_eq(trace_commit(t), 0);
 	ck_assert_uint_eq(count_seen(), TRACE_BATCH_EVENTS + 3);
+
+	/* The byte bound: incompressible reads, the batch is committed once
+	 * its body reaches TRACE_BATCH_BYTES. */
+	size_t big = TRACE_BATCH_BYTES / 2 + 1000;
+	uint8_t *noise = malloc(big);
+	for (size_t i = 0; i < big; i++)
+		noise[i] = (uint8_t)rng();
+	struct event_mem m = { 0x700000, big, noise };
+	struct event ev = { .icount = 1, .kind = EV_SYSCALL, .nr = 0,
+			    .args = { 3, 0x700000, big }, .result = (int64_t)big,
+			    .nmem = 1, .mem = &m };
+	uint64_t s1, s2;
+	ck_assert_int_eq(trace_append(t, &ev, &s1), 0);
+	ck_assert_uint_eq(count_seen(), TRACE_BATCH_EVENTS + 3);
+	ck_assert_int_eq(trace_append(t, &ev, &s2), 0);
+	ck_assert_uint_eq(count_seen(), TRACE_BATCH_EVENTS + 5);
+	/* One event larger than the bound: a batch of its own (stored
+	 * without a second compression). */
+	size_t huge = 5 * TRACE_BATCH_BYTES;
+	uint8_t *hn = malloc(huge);
+	for (size_t i = 0; i < huge; i++)
+		hn[i] = (uint8_t)rng();
+	struct event_mem hm = { 0x800000, huge, hn };
+	struct event hev = ev;
+	hev.mem = &hm;
+	uint64_t s3;
+	ck_assert_int_eq(trace_append(t, &hev, &s3), 0);
+	ck_assert_uint_eq(count_seen(), TRACE_BATCH_EVENTS + 6);
 	ck_assert_int_eq(trace_close(t), 0);
+	ck_assert_int_eq(trace_open(path, &t), 0);
+	struct event got;
+	ck_assert_int_eq(trace_read_event(t, s2, &got), 0);
+	ck_assert(event_equal(&ev, &got));
+	event_free(&got);
+	ck_assert_int_eq(trace_read_event(t, s1, &got), 0);
+	ck_assert(event_equal(&ev, &got));
+	event_free(&got);
+	check_event(t, 3);
+	ck_assert_int_eq(trace_read_event(t, s3, &got), 0);
+	ck_assert(event_equal(&hev, &got));
+	event_free(&got);
+	trace_close(t);
+	free(noise);
+	free(hn);
 }
 END_TEST
 
@@ -677,14 +733,17 @@ START_TEST(test_trace_version)
 	struct trace *t;
 	ck_assert_int_eq(trace_open(path, &t), -ENOENT);
 	ck_assert_int_eq(trace_create(path, &t), 0);
-	ck_assert_int_eq(trace_meta_put(t, "version", "2", 1), 0);
+	ck_assert_int_eq(trace_meta_put(t, "version", "3", 1), 0);
 	ck_assert_int_eq(trace_close(t), 0);
 	ck_assert_int_eq(trace_open(path, &t), TRACE_EVERSION);
-	lmdb_edit_meta("version", "1x");
+	lmdb_edit_meta("version", "2x");
+	ck_assert_int_eq(trace_open(path, &t), TRACE_EVERSION);
+	/* Version 1 (one record per event) is not read any more. */
+	lmdb_edit_meta("version", "1");
 	ck_assert_int_eq(trace_open(path, &t), TRACE_EVERSION);
 	lmdb_edit_meta("version", NULL);
 	ck_assert_int_eq(trace_open(path, &t), TRACE_ENOVERSION);
-	lmdb_edit_meta("version", "1");
+	lmdb_edit_meta("version", "2");
 	ck_assert_int_eq(trace_open(path, &t), 0);
 	trace_close(t);
 
@@ -894,35 +953,236 @@ START_TEST(test_damage_truncate)
 }
 END_TEST
 
+/* Batch records edited behind the library's back (format in trace.h). */
+#define HDR 46
+
+struct batch {
+	uint8_t hdr[HDR];
+	uint8_t *body;		/* decompressed */
+	size_t len;
+};
+
+static void be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static void le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t rd_le(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static MDB_env *ed_env;
+static MDB_txn *ed_txn;
+static MDB_dbi ed_dbi;
+
+static void edit_begin(void)
+{
+	ck_assert_int_eq(mdb_env_create(&ed_env), 0);
+	ck_assert_int_eq(mdb_env_set_maxdbs(ed_env, 8), 0);
+	ck_assert_int_eq(mdb_env_open(ed_env, path, MDB_NOSUBDIR | MDB_NOLOCK,
+				      0644), 0);
+	ck_assert_int_eq(mdb_txn_begin(ed_env, NULL, 0, &ed_txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(ed_txn, "batches", 0, &ed_dbi), 0);
+}
+
+static void edit_end(void)
+{
+	ck_assert_int_eq(mdb_txn_commit(ed_txn), 0);
+	mdb_env_close(ed_env);
+}
+
+static void batch_read(uint64_t first, struct batch *b)
+{
+	uint8_t key[8];
+	be64(key, first);
+	MDB_val k = { 8, key }, d;
+	ck_assert_int_eq(mdb_get(ed_txn, ed_dbi, &k, &d), 0);
+	ck_assert_uint_ge(d.mv_size, HDR);
+	memcpy(b->hdr, d.mv_data, HDR);
+	const uint8_t *s = (const uint8_t *)d.mv_data + HDR;
+	size_t slen = d.mv_size - HDR;
+	b->len = rd_le(b->hdr + 6, 8);
+	b->body = malloc(b->len);
+	if (b->hdr[1] == 0) {
+		ck_assert_uint_eq(slen, b->len);
+		memcpy(b->body, s, slen);
+	} else {
+		ck_assert_uint_eq(ZSTD_decompress(b->body, b->len, s, slen),
+				  b->len);
+	}
+}
+
+/* Writes b under key first, compressed or not; rehash: a valid checksum
+ * for what is written (a forgery rather than damage). */
+static void batch_write(uint64_t first, struct batch *b, int compress,
+			int rehash)
+{
+	size_t cap = ZSTD_compressBound(b->len) + HDR;
+	uint8_t *rec = malloc(cap), key[8];
+	memcpy(rec, b->hdr, HDR);
+	size_t n = b->len;
+	if (compress) {
+		n = ZSTD_compress(rec + HDR, cap - HDR, b->body, b->len, 1);
+		ck_assert(!ZSTD_isError(n));
+		rec[1] = 1;
+	} else {
+		memcpy(rec + HDR, b->body, b->len);
+		rec[1] = 0;
+	}
+	if (rehash) {
+		struct sha256 h;
+		uint8_t pre[20];
+		be64(pre, first);
+		memcpy(pre + 8, rec + 2, 12);
+		sha256_init(&h);
+		sha256_update(&h, pre, sizeof(pre));
+		sha256_update(&h, b->body, b->len);
+		sha256_final(&h, rec + 14);
+	}
+	be64(key, first);
+	MDB_val k = { 8, key }, d = { HDR + n, rec };
+	ck_assert_int_eq(mdb_put(ed_txn, ed_dbi, &k, &d, 0), 0);
+	free(rec);
+}
+
+static void batch_del(uint64_t first)
+{
+	uint8_t key[8];
+	be64(key, first);
+	MDB_val k = { 8, key };
+	ck_assert_int_eq(mdb_del(ed_txn, ed_dbi, &k, NULL), 0);
+}
+
+/* The batches of the reference trace. */
+static const uint64_t ref_batch[] = { 0, 700 };
+
+static uint64_t batch_of(uint64_t seq)
+{
+	return seq < 700 ? 0 : 700;
+}
+
+/* Offset and length of the framed record of event seq in b's body. */
+static size_t event_at(const struct batch *b, uint64_t first, uint64_t seq,
+		       size_t *len)
+{
+	size_t p = 0;
+	for (uint64_t s = first;; s++) {
+		uint64_t l = 0;
+		size_t start = p;
+		for (int sh = 0;; sh += 7) {
+			uint8_t c = b->body[p++];
+			l |= (uint64_t)(c & 0x7f) << sh;
+			if (!(c & 0x80))
+				break;
+		}
+		p += l;
+		if (s == seq) {
+			*len = p - start;
+			return start;
+		}
+	}
+}
+
+/* Swaps the encoded records of events a < b (same batch or not); the
+ * headers keep their checksums, the body lengths are updated. */
 static void swap_events(uint64_t a, uint64_t b)
 {
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	ck_assert_int_eq(mdb_env_create(&env), 0);
-	ck_assert_int_eq(mdb_env_set_maxdbs(env, 8), 0);
-	ck_assert_int_eq(mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOLOCK,
-				      0644), 0);
-	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	ck_assert_int_eq(mdb_dbi_open(txn, "events", 0, &dbi), 0);
-	uint8_t ka[8], kb[8];
-	for (int i = 0; i < 8; i++) {
-		ka[i] = (uint8_t)(a >> (56 - 8 * i));
-		kb[i] = (uint8_t)(b >> (56 - 8 * i));
+	edit_begin();
+	uint64_t fa = batch_of(a), fb = batch_of(b);
+	struct batch ba, bb;
+	batch_read(fa, &ba);
+	batch_read(fb, &bb);
+	size_t la, lb, oa = event_at(&ba, fa, a, &la);
+	size_t ob = event_at(&bb, fb, b, &lb);
+	uint8_t *ra = malloc(la), *rb = malloc(lb);
+	memcpy(ra, ba.body + oa, la);
+	memcpy(rb, bb.body + ob, lb);
+	if (fa == fb) {
+		/* [.. a .. b ..] -> [.. b .. a ..] */
+		uint8_t *nb = malloc(ba.len);
+		size_t mid = ob - oa - la, n = 0;
+		memcpy(nb, ba.body, oa), n += oa;
+		memcpy(nb + n, rb, lb), n += lb;
+		memcpy(nb + n, ba.body + oa + la, mid), n += mid;
+		memcpy(nb + n, ra, la), n += la;
+		memcpy(nb + n, ba.body + ob + lb, ba.len - ob - lb);
+		n += ba.len - ob - lb;
+		ck_assert_uint_eq(n, ba.len);
+		free(ba.body);
+		ba.body = nb;
+		batch_write(fa, &ba, 1, 0);
+	} else {
+		uint8_t *na = malloc(ba.len - la + lb);
+		uint8_t *nb = malloc(bb.len - lb + la);
+		memcpy(na, ba.body, oa);
+		memcpy(na + oa, rb, lb);
+		memcpy(na + oa + lb, ba.body + oa + la, ba.len - oa - la);
+		memcpy(nb, bb.body, ob);
+		memcpy(nb + ob, ra, la);
+		memcpy(nb + ob + la, bb.body + ob + lb, bb.len - ob - lb);
+		ba.len = ba.len - la + lb;
+		bb.len = bb.len - lb + la;
+		le(ba.hdr + 6, ba.len, 8);
+		le(bb.hdr + 6, bb.len, 8);
+		free(ba.body);
+		free(bb.body);
+		ba.body = na;
+		bb.body = nb;
+		batch_write(fa, &ba, 1, 0);
+		batch_write(fb, &bb, 1, 0);
 	}
-	MDB_val k1 = { 8, ka }, k2 = { 8, kb }, v1, v2;
-	ck_assert_int_eq(mdb_get(txn, dbi, &k1, &v1), 0);
-	ck_assert_int_eq(mdb_get(txn, dbi, &k2, &v2), 0);
-	void *c1 = malloc(v1.mv_size), *c2 = malloc(v2.mv_size);
-	memcpy(c1, v1.mv_data, v1.mv_size);
-	memcpy(c2, v2.mv_data, v2.mv_size);
-	MDB_val n1 = { v2.mv_size, c2 }, n2 = { v1.mv_size, c1 };
-	ck_assert_int_eq(mdb_put(txn, dbi, &k1, &n1, 0), 0);
-	ck_assert_int_eq(mdb_put(txn, dbi, &k2, &n2, 0), 0);
-	ck_assert_int_eq(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
-	free(c1);
-	free(c2);
+	free(ba.body);
+	free(bb.body);
+	free(ra);
+	free(rb);
+	edit_end();
+}
+
+/* Swaps the two batch records whole. */
+static void swap_batches(void)
+{
+	edit_begin();
+	struct batch b0, b1;
+	batch_read(ref_batch[0], &b0);
+	batch_read(ref_batch[1], &b1);
+	batch_write(ref_batch[0], &b1, 1, 0);
+	batch_write(ref_batch[1], &b0, 0, 0);
+	free(b0.body);
+	free(b1.body);
+	edit_end();
+}
+
+/* Reads every event in order; the error (0 if none) and where. */
+static int read_all(uint64_t *at)
+{
+	struct trace *t;
+	int err = trace_open(path, &t);
+	*at = UINT64_MAX;
+	if (err)
+		return err;
+	struct event ev;
+	for (uint64_t i = 0; i < trace_event_count(t) && !err; i++) {
+		err = trace_read_event(t, i, &ev);
+		if (!err)
+			event_free(&ev);
+	}
+	if (err) {
+		ck_assert_int_eq(trace_error(t), err);
+		*at = trace_error_event(t);
+	}
+	trace_close(t);
+	return err;
 }
 
 START_TEST(test_damage_swap)
@@ -930,22 +1190,131 @@ START_TEST(test_damage_swap)
 	make_reference_trace();
 	const uint64_t pairs[][2] = { { 0, 1 }, { 8, 16 }, { 699, 700 },
 				      { 3, 1400 }, { 1498, 1499 } };
+	uint64_t at;
 	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
 		write_file(orig, orig_size);
 		swap_events(pairs[p][0], pairs[p][1]);
-		struct trace *t;
-		ck_assert_int_eq(trace_open(path, &t), 0);
-		struct event ev;
-		uint64_t i;
-		int err = 0;
-		for (i = 0; i < trace_event_count(t) && !err; i++) {
-			err = trace_read_event(t, i, &ev);
-			if (!err)
-				event_free(&ev);
+		ck_assert_int_eq(read_all(&at), TRACE_EBATCH);
+		/* (at open when the last batch is damaged) */
+		ck_assert(at == UINT64_MAX ? batch_of(pairs[p][1]) == 700
+					   : at <= pairs[p][0]);
+		ck_assert_int_eq(read_damaged(), 1);
+	}
+	/* Whole batches swapped (one of them stored raw now): the checksum
+	 * covers the batch's place. */
+	write_file(orig, orig_size);
+	swap_batches();
+	ck_assert_int_eq(read_all(&at), TRACE_EBATCH);
+	ck_assert_int_eq(read_damaged(), 1);
+	free_reference_trace();
+}
+END_TEST
+
+/* Batch records that match their checksum but not their header or each
+ * other, and bounds checked before decompressing. */
+START_TEST(test_damage_forged)
+{
+	make_reference_trace();
+	struct batch b;
+	uint64_t at;
+	/* Rewritten unchanged, raw or compressed: still fine. */
+	for (int c = 0; c < 2; c++) {
+		write_file(orig, orig_size);
+		edit_begin();
+		batch_read(0, &b);
+		batch_write(0, &b, c, 1);
+		free(b.body);
+		edit_end();
+		ck_assert_int_eq(read_all(&at), 0);
+		ck_assert_int_eq(read_damaged(), 0);
+	}
+	/* More events in the header than framed, fewer, trailing bytes, an
+	 * event with a length running past the end. */
+	for (int kind = 0; kind < 4; kind++) {
+		write_file(orig, orig_size);
+		edit_begin();
+		batch_read(0, &b);
+		if (kind == 0) {
+			le(b.hdr + 2, 701, 4);
+		} else if (kind == 1) {
+			le(b.hdr + 2, 699, 4);
+		} else if (kind == 2) {
+			b.body = realloc(b.body, b.len + 1);
+			b.body[b.len++] = 0;
+			le(b.hdr + 6, b.len, 8);
+		} else {
+			size_t l, o = event_at(&b, 0, 699, &l);
+			b.body[o] = 0x7f;	/* 127 > what is left */
 		}
-		ck_assert_int_eq(err, TRACE_EBATCH);
-		ck_assert_uint_le(trace_error_event(t), pairs[p][0]);
-		trace_close(t);
+		batch_write(0, &b, kind & 1, 1);
+		free(b.body);
+		edit_end();
+		int err = read_all(&at);
+		ck_assert_msg(err == TRACE_EBATCH, "kind %d: %d", kind, err);
+		ck_assert_int_eq(read_damaged(), 1);
+	}
+	/* A body that frames but does not decode: malformed event. */
+	write_file(orig, orig_size);
+	edit_begin();
+	batch_read(700, &b);
+	{
+		size_t l, o = event_at(&b, 700, 1000, &l);
+		b.body[o + 1] = 0x70 | EV_SYSCALL;	/* encoding version 7 */
+	}
+	batch_write(700, &b, 1, 1);
+	free(b.body);
+	edit_end();
+	ck_assert_int_eq(read_all(&at), TRACE_EEVVERSION);
+	ck_assert_uint_eq(at, 1000);
+	ck_assert_int_eq(read_damaged(), 1);
+	/* Stated sizes that a small record cannot hold: a huge body length,
+	 * a frame whose content size disagrees, an unknown method. */
+	for (int kind = 0; kind < 3; kind++) {
+		write_file(orig, orig_size);
+		edit_begin();
+		batch_read(0, &b);
+		uint8_t key[8];
+		be64(key, 0);
+		MDB_val k = { 8, key }, d;
+		ck_assert_int_eq(mdb_get(ed_txn, ed_dbi, &k, &d), 0);
+		uint8_t *rec = malloc(d.mv_size);
+		memcpy(rec, d.mv_data, d.mv_size);
+		ck_assert_int_eq(rec[1], 1);
+		if (kind == 0)
+			le(rec + 6, 1ULL << 30, 8);
+		else if (kind == 1)
+			le(rec + 6, b.len + 1, 8);
+		else
+			rec[1] = 2;
+		MDB_val nd = { d.mv_size, rec };
+		ck_assert_int_eq(mdb_put(ed_txn, ed_dbi, &k, &nd, 0), 0);
+		free(rec);
+		free(b.body);
+		edit_end();
+		ck_assert_int_eq(read_all(&at), TRACE_EBATCH);
+		ck_assert_int_eq(read_damaged(), 1);
+	}
+	/* A missing first batch; the last batch moved (its checksum covers
+	 * its first seq); a gap; batches overlapping. */
+	for (int kind = 0; kind < 4; kind++) {
+		write_file(orig, orig_size);
+		edit_begin();
+		if (kind == 0) {
+			batch_del(0);
+		} else {
+			uint64_t to = kind == 1 ? 701 : kind == 2 ? 702 : 690;
+			batch_read(700, &b);
+			batch_del(700);
+			if (kind == 2)
+				le(b.hdr + 2, 798, 4);	/* end stays 1500 */
+			if (kind == 3)
+				le(b.hdr + 2, 810, 4);
+			batch_write(to, &b, 1, kind != 1);
+			free(b.body);
+		}
+		edit_end();
+		int err = read_all(&at);
+		ck_assert_msg(err == TRACE_EBATCH, "kind %d: %d", kind, err);
 		ck_assert_int_eq(read_damaged(), 1);
 	}
 	free_reference_trace();
@@ -983,6 +1352,7 @@ static Suite *trace_suite(void)
 	tcase_add_test(tc, test_damage_flip);
 	tcase_add_test(tc, test_damage_truncate);
 	tcase_add_test(tc, test_damage_swap);
+	tcase_add_test(tc, test_damage_forged);
 	tcase_set_timeout(tc, 600);
 	suite_add_tcase(s, tc);
 	return s;
