@@ -13,7 +13,8 @@ CC ?= cc
 
 DEB_PACKAGES = build-essential pkg-config libelf-dev libcapstone-dev \
 	libdwarf-dev liblmdb-dev libzstd-dev libreadline-dev check \
-	libsubunit-dev musl-tools busybox-static bash-static xz-utils gdb clang valgrind
+	libsubunit-dev musl-tools busybox-static bash-static xz-utils python3 gdb \
+	clang valgrind
 
 WARN = -Wall -Wextra -Wmissing-prototypes -Wno-unused-parameter -Werror
 CFLAGS_COMMON = -std=gnu11 -g $(WARN) -Isrc -D_GNU_SOURCE -fno-strict-aliasing
