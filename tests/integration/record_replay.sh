@@ -98,6 +98,22 @@ for lib in glibc musl; do
 	done
 done
 
+# Real programs from the corpus: busybox applets on a generated input, and
+# a bash-static script.  The input is removed before the replays.
+if [ -x /bin/busybox ]; then
+	/bin/busybox awk 'BEGIN { s = 7; for (i = 0; i < 20000; i++) {
+		s = (s * 69069 + 1) % 4294967296; printf "%d line %x\n", s % 1000, s } }' >"$W/in.txt"
+	for applet in "sort -n" "gzip -c" "sha256sum" "wc -l" "md5sum" "sed s/line/LINE/" "awk {n+=\$1}END{print\ n}"; do
+		set -- $applet
+		a=$1
+		shift
+		one "busybox $a" /bin/busybox "$a" "$@" "$W/in.txt"
+	done
+fi
+if [ -x /bin/bash-static ]; then
+	one "bash-static script" /bin/bash-static -c 'declare -A m; for ((i = 0; i < 300; i++)); do m[k$((i % 7))]+=$i,; done; for ((i = 0; i < 7; i++)); do echo "k$i ${#m[k$i]}"; done; printf "%05d\n" $((RANDOM >= 0))'
+fi
+
 # must_fail NAME WORDS CMD... : exit 125, one line on stderr with WORDS.
 must_fail() {
 	local name=$1 words=$2
