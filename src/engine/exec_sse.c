@@ -6,13 +6,14 @@
  * 60-7F, C4, C5 and D0-FF the class PFX_NONE is the MMX form, which works on
  * mm0-7 (the significands of the x87 registers), first raises a pending
  * x87 #MF like a waiting x87 instruction, and switches the x87 unit into
- * MMX mode (TOP = 0, all tags valid) once it can no longer fault.  0F AE (ldmxcsr/stmxcsr/fences) belongs to exec_x87.c.
+ * MMX mode (TOP = 0, all tags valid) once it can no longer fault.  0F AE
+ * (ldmxcsr/stmxcsr/fences) belongs to exec_x87.c.
  *
- * The guest CPU model is x86-64-v1: SSE3, SSSE3 and SSE4 encodings in these
- * slots (movsldup, movddup, movshdup, haddps/pd, hsubps/pd, addsubps/pd,
- * lddqu) and the 0F38/0F3A maps stay op_ud.  When a richer --cpu model
- * arrives, its handlers go in their own file with their own installer that
- * overwrites those slots, reusing exec_sse_int.h.
+ * This file is the x86-64-v1 part.  The SSE3, SSSE3 and SSE4 encodings in
+ * these slots (movsldup, movddup, movshdup, haddps/pd, hsubps/pd,
+ * addsubps/pd, lddqu) and the 0F38/0F3A maps are left to exec_sse3.c and
+ * exec_sse4.c, whose installers run only for the x86-64-v2 table, so in
+ * the v1 model they stay op_ud.
  *
  * Floating point runs as the host's own SSE instruction under the guest's
  * MXCSR (see exec_sse_int.h), so results, integer-indefinite conversions and
