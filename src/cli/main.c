@@ -761,6 +761,22 @@ static int locate_executable(struct trace *t, const char *exe,
 	return rc;
 }
 
+/* A non-option argument of replay/dump/pack: the one TRACE.  Returns 0,
+ * or 1 after printing why the argument is refused. */
+static int trace_arg(const char *cmd, const char *a, const char **arg)
+{
+	if (a[0] == '-') {
+		fail(REWIND_EXIT_INTERNAL, "%s: unknown option '%s'", cmd, a);
+		return 1;
+	}
+	if (*arg) {
+		fail(REWIND_EXIT_INTERNAL, "%s: more than one trace given", cmd);
+		return 1;
+	}
+	*arg = a;
+	return 0;
+}
+
 /* Open a trace given on the command line, or the latest recording. */
 static int open_trace(const char *arg, struct trace **t, char **path_out)
 {
@@ -810,14 +826,8 @@ static int cmd_replay(int argc, char **argv)
 			o.engine = argv[i] + 9;
 		else if (strcmp(argv[i], "-v") == 0)
 			o.verbose = 1;
-		else if (argv[i][0] == '-')
-			return fail(REWIND_EXIT_INTERNAL, "replay: unknown "
-				    "option '%s'", argv[i]);
-		else if (!arg)
-			arg = argv[i];
-		else
-			return fail(REWIND_EXIT_INTERNAL, "replay: more than "
-				    "one trace given");
+		else if (trace_arg("replay", argv[i], &arg))
+			return REWIND_EXIT_INTERNAL;
 	}
 	int rc = open_trace(arg, &ss.trace, &tpath);
 	if (rc)
@@ -890,14 +900,8 @@ static int cmd_dump(int argc, char **argv)
 			json = 1;
 		else if (strcmp(argv[i], "--stats") == 0)
 			stats = 1;
-		else if (argv[i][0] == '-')
-			return fail(REWIND_EXIT_INTERNAL, "dump: unknown option "
-				    "'%s'", argv[i]);
-		else if (!arg)
-			arg = argv[i];
-		else
-			return fail(REWIND_EXIT_INTERNAL, "dump: more than one "
-				    "trace given");
+		else if (trace_arg("dump", argv[i], &arg))
+			return REWIND_EXIT_INTERNAL;
 	}
 	struct trace *t;
 	char *tpath;
@@ -1070,14 +1074,8 @@ static int cmd_pack(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			out = argv[++i];
-		else if (argv[i][0] == '-')
-			return fail(REWIND_EXIT_INTERNAL, "pack: unknown option "
-				    "'%s'", argv[i]);
-		else if (!arg)
-			arg = argv[i];
-		else
-			return fail(REWIND_EXIT_INTERNAL, "pack: more than one "
-				    "trace given");
+		else if (trace_arg("pack", argv[i], &arg))
+			return REWIND_EXIT_INTERNAL;
 	}
 	struct trace *src, *dst = NULL;
 	char *tpath, *tmp = NULL, *exe = NULL, *want = NULL, *load = NULL;

@@ -114,6 +114,24 @@ if [ -x /bin/bash-static ]; then
 	one "bash-static script" /bin/bash-static -c 'declare -A m; for ((i = 0; i < 300; i++)); do m[k$((i % 7))]+=$i,; done; for ((i = 0; i < 7; i++)); do echo "k$i ${#m[k$i]}"; done; printf "%05d\n" $((RANDOM >= 0))'
 fi
 
+# Without -o, traces go to $REWIND_TRACE_DIR as PROG-N.rwd with a
+# "latest" link, which replay and dump use when no trace is given.
+if want latest && [ -x "$EXAMPLES_DIR/hello.musl" ]; then
+	export REWIND_TRACE_DIR=$W/traces
+	"$REWIND" record -- "$EXAMPLES_DIR/hello.musl" a >/dev/null 2>&1
+	"$REWIND" record -- "$EXAMPLES_DIR/hello.musl" b 5 >"$W/l1.out" 2>&1
+	"$REWIND" replay >"$W/l2.out" 2>&1
+	st=$?
+	if [ -f "$W/traces/hello.musl-0.rwd" ] && [ -f "$W/traces/hello.musl-1.rwd" ] &&
+	   [ "$(readlink "$W/traces/latest")" = hello.musl-1.rwd ] &&
+	   cmp -s "$W/l1.out" "$W/l2.out" && [ $st = 5 ]; then
+		ok "default trace directory and latest"
+	else
+		fail "default trace directory and latest" "status $st, $(ls "$W/traces" | tr '\n' ' ')"
+	fi
+	unset REWIND_TRACE_DIR
+fi
+
 # must_fail NAME WORDS CMD... : exit 125, one line on stderr with WORDS.
 must_fail() {
 	local name=$1 words=$2
