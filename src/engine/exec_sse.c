@@ -647,12 +647,7 @@ static void op_##name##_x(struct cpu *c, const struct insn *i)		\
 INT_OP_X(name, expr)							\
 static void op_##name##_m(struct cpu *c, const struct insn *i)		\
 {									\
-	mmx_check(c, i);						\
-	uint64_t b = src_mm(c, i);					\
-	int r = i->reg & 7;						\
-	__m128i v = int_##name(xmm_from64(mm_get(c, r)), xmm_from64(b));\
-	mmx_enter(c);							\
-	mm_put(c, r, xmm_low64(v));					\
+	mmx_binop(c, i, int_##name);					\
 }
 
 INT_OP(paddb, _mm_add_epi8(a, b))

@@ -149,6 +149,24 @@ static inline uint64_t src_mm(struct cpu *c, const struct insn *i)
 	return mem_read64(c, insn_ea(c, i));
 }
 
+/*
+ * The MMX form of an element-wise packed-integer operation:
+ * mm(reg) = op(mm(reg), mm/m64), computed in the low quadword of an xmm
+ * value.  A pending x87 #MF is raised first; MMX mode is entered once
+ * nothing can fault any more.  Always inlined, so op becomes a direct call.
+ */
+static inline __attribute__((always_inline))
+void mmx_binop(struct cpu *c, const struct insn *i,
+	       __m128i (*op)(__m128i, __m128i))
+{
+	mmx_check(c, i);
+	uint64_t b = src_mm(c, i);
+	int r = i->reg & 7;
+	__m128i v = op(xmm_from64(mm_get(c, r)), xmm_from64(b));
+	mmx_enter(c);
+	mm_put(c, r, xmm_low64(v));
+}
+
 /* mm/m32 (punpckl* on MMX read only 4 bytes of memory). */
 static inline uint64_t src_mm_m32(struct cpu *c, const struct insn *i)
 {
