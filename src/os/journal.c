@@ -47,6 +47,7 @@ struct journal {
 	struct wrote *wrote;
 	size_t nwrote, capwrote;
 	int collecting;
+	int lost_writes;		/* a range could not be remembered */
 
 	/* Replay: the event of the emulated syscall being executed. */
 	struct event pending;
@@ -169,8 +170,10 @@ void journal_wrote(struct proc *p, uint64_t addr, uint64_t len)
 	if (j->nwrote == j->capwrote) {
 		size_t cap = j->capwrote ? 2 * j->capwrote : 16;
 		struct wrote *n = realloc(j->wrote, cap * sizeof(*n));
-		if (!n)
-			return;		/* caught at the end: see record_syscall */
+		if (!n) {
+			j->lost_writes = 1;	/* record_syscall fails */
+			return;
+		}
 		j->wrote = n;
 		j->capwrote = cap;
 	}
@@ -227,6 +230,12 @@ static void record_file_mapping(struct proc *p, struct cpu *c,
 	record(p, c, &ev);
 }
 
+static int wrote_cmp(const void *a, const void *b)
+{
+	const struct wrote *x = a, *y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
 static void record_syscall(struct proc *p, struct cpu *c,
 			   const struct syscall_desc *d, uint64_t nr,
 			   const uint64_t a[6], int64_t r, uint64_t icount)
@@ -236,32 +245,30 @@ static void record_syscall(struct proc *p, struct cpu *c,
 			    .result = r };
 	memcpy(ev.args, a, sizeof(ev.args));
 	struct event_mem *mem = NULL;
-	if (j->nwrote) {
-		mem = calloc(j->nwrote, sizeof(*mem));
+	if (j->nwrote || j->lost_writes) {
+		mem = j->lost_writes ? NULL : calloc(j->nwrote, sizeof(*mem));
 		if (!mem) {
+			j->lost_writes = 0;
 			fail(p, c, -ENOMEM, "out of memory journaling %s",
 			     d ? d->name : "a syscall");
 			return;
 		}
-		/* Copy what the kernel left in guest memory; merge ranges
-		 * so no two overlap (the encoder insists). */
+		/* Copy what the kernel left in guest memory, sorted by
+		 * address and merged: readv may name one buffer twice, and
+		 * overlapping regions would store those bytes twice. */
+		qsort(j->wrote, j->nwrote, sizeof(*j->wrote), wrote_cmp);
 		uint32_t n = 0;
 		for (size_t k = 0; k < j->nwrote; k++) {
 			uint64_t lo = j->wrote[k].addr, hi = lo + j->wrote[k].len;
 			if (mem_check(p->mem, lo, hi - lo, PROT_READ) < 0)
 				continue;
-			int merged = 0;
-			for (uint32_t m = 0; m < n; m++) {
-				uint64_t mlo = mem[m].addr, mhi = mlo + mem[m].len;
-				if (lo <= mhi && mlo <= hi) {
-					mem[m].addr = lo < mlo ? lo : mlo;
-					mem[m].len = (hi > mhi ? hi : mhi) - mem[m].addr;
-					merged = 1;
-					break;
-				}
-			}
-			if (!merged)
+			struct event_mem *last = n ? &mem[n - 1] : NULL;
+			if (last && lo <= last->addr + last->len) {
+				if (hi > last->addr + last->len)
+					last->len = hi - last->addr;
+			} else {
 				mem[n++] = (struct event_mem){ lo, hi - lo, NULL };
+			}
 		}
 		for (uint32_t m = 0; m < n; m++)
 			mem[m].data = mem_base(p->mem) + mem[m].addr;
