@@ -44,7 +44,7 @@ ENGINE_SRC = src/engine/decode.c src/engine/interp.c src/engine/optable.c \
 	src/engine/exec_sse3.c src/engine/exec_sse4.c
 MEM_SRC = src/mem/mem.c
 OS_SRC = src/os/proc.c src/os/elf.c src/os/syscall.c src/os/sys_fs.c \
-	src/os/sys_misc.c src/os/signal.c src/os/nondet.c src/os/journal.c
+	src/os/sys_misc.c src/os/sys_net.c src/os/signal.c src/os/nondet.c src/os/journal.c
 TRACE_SRC = src/trace/error.c src/trace/hash.c src/trace/event.c \
 	src/trace/lmdbcheck.c src/trace/trace.c
 CLI_SRC = src/cli/main.c

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -384,11 +385,25 @@ static int64_t replay_file_mapping(struct proc *p, struct cpu *c)
 
 /* ------------------------------------------------------------ syscalls */
 
-static int may_block(uint64_t nr, const uint64_t a[6])
+/* A read from fd gfd may wait for the outside world unless the fd is a
+ * regular file or a directory. */
+static int fd_may_block(struct proc *p, uint64_t gfd)
+{
+	struct stat st;
+	int h = fd_host(p, gfd);
+	if (h < 0 || fstat(h, &st) < 0)
+		return 0;
+	return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+static int may_block(struct proc *p, uint64_t nr, const uint64_t a[6])
 {
 	switch (nr) {
-	case SYS_read: case SYS_readv: case SYS_pread64:
-		return a[0] <= 2;
+	case SYS_read: case SYS_readv: case SYS_pread64: case SYS_preadv:
+	case SYS_preadv2: case SYS_recvfrom: case SYS_recvmsg:
+	case SYS_recvmmsg:
+		return fd_may_block(p, a[0]);
+	case SYS_accept: case SYS_accept4: case SYS_connect:
 	case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
 	case SYS_nanosleep: case SYS_clock_nanosleep: case SYS_epoll_wait:
 	case SYS_epoll_pwait: case SYS_pause: case SYS_rt_sigsuspend:
@@ -413,7 +428,7 @@ int64_t journal_syscall(struct proc *p, struct cpu *c,
 		/* A call that may wait for the outside world first commits
 		 * what is pending, so that a recorder killed while the guest
 		 * waits leaves every earlier event in the trace. */
-		if (may_block(nr, a))
+		if (may_block(p, nr, a))
 			trace_commit(j->trace);
 		j->nwrote = 0;
 		j->collecting = journaled;

@@ -501,21 +501,13 @@ SYS(pwrite64)
 	return host_rc(syscall(SYS_pwrite64, h, b, len, a[3]));
 }
 
-#define GUEST_IOV_MAX 1024
-
-struct iov_set {
-	struct iovec host[GUEST_IOV_MAX];
-	uint64_t guest[GUEST_IOV_MAX];	/* guest base of each host iov */
-	int n;
-};
-
 /*
  * Translate a guest iovec array.  As in Linux, buffers are transferred in
  * order until the first inaccessible byte: the vector is cut there, and
  * only a fault before any byte is -EFAULT.
  */
-static int64_t iov_import(struct proc *p, uint64_t uiov, uint64_t cnt,
-			  int prot, struct iov_set *v)
+int64_t iov_import(struct proc *p, uint64_t uiov, uint64_t cnt, int prot,
+		   struct iov_set *v)
 {
 	uint64_t giov[2 * GUEST_IOV_MAX];
 	uint64_t total = 0;
@@ -551,8 +543,7 @@ static int64_t iov_import(struct proc *p, uint64_t uiov, uint64_t cnt,
 	return 0;
 }
 
-/* Report r bytes written into the buffers of v. */
-static void iov_wrote(struct proc *p, const struct iov_set *v, int64_t r)
+void iov_wrote(struct proc *p, const struct iov_set *v, int64_t r)
 {
 	for (int i = 0; i < v->n && r > 0; i++) {
 		uint64_t n = v->host[i].iov_len;
@@ -1938,36 +1929,3 @@ SYS(epoll_pwait2)
 		return -EFAULT;
 	return do_epoll_wait(p, a, a[3] ? ts : NULL, -1, 1);
 }
-
-/*
- * getsockname/getpeername: the guest cannot create sockets yet, but the
- * fds it inherits may be sockets; on anything else the host answers
- * ENOTSOCK, as programs probing their stdin (bash) expect.
- */
-static int64_t sock_name(struct proc *p, const uint64_t a[6], int peer)
-{
-	int h = fd_host(p, a[0]);
-	uint32_t len;
-	if (h < 0)
-		return h;
-	if (mem_copy_in(p->mem, &len, a[2], sizeof(len)) < 0)
-		return -EFAULT;
-	if ((int32_t)len < 0)
-		return -EINVAL;
-	if (len && mem_check(p->mem, a[1], len, PROT_WRITE) < 0)
-		return -EFAULT;
-	socklen_t n = len;
-	struct sockaddr *sa = (struct sockaddr *)(len ? mem_base(p->mem) + a[1] : NULL);
-	int r = peer ? getpeername(h, sa, &n) : getsockname(h, sa, &n);
-	if (r < 0)
-		return -errno;
-	sys_wrote(p, a[1], n < len ? n : len);
-	uint32_t out = (uint32_t)n;
-	if (mem_copy_out(p->mem, a[2], &out, sizeof(out)) < 0)
-		return -EFAULT;
-	sys_wrote(p, a[2], sizeof(out));
-	return 0;
-}
-
-SYS(getsockname) { return sock_name(p, a, 0); }
-SYS(getpeername) { return sock_name(p, a, 1); }

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include "os/sys.h"
 
 /* ------------------------------------------------------------- results */
@@ -68,6 +69,26 @@ int guest_get(struct proc *p, void *dst, uint64_t addr, uint64_t len);
  */
 void sys_wrote(struct proc *p, uint64_t addr, uint64_t len);
 
+/* A guest iovec array translated for the host. */
+#define GUEST_IOV_MAX 1024
+
+struct iov_set {
+	struct iovec host[GUEST_IOV_MAX];
+	uint64_t guest[GUEST_IOV_MAX];	/* guest base of each host iov */
+	int n;
+};
+
+/*
+ * Translate the guest iovec array at uiov (cnt entries) into v, each
+ * buffer checked for prot.  As in Linux, buffers are transferred in order
+ * until the first inaccessible byte: the vector is cut there, and only a
+ * fault before any byte is -EFAULT.  Returns 0 or -errno.
+ */
+int64_t iov_import(struct proc *p, uint64_t uiov, uint64_t cnt, int prot,
+		   struct iov_set *v);
+/* Report r bytes written by the host into the buffers of v, in order. */
+void iov_wrote(struct proc *p, const struct iov_set *v, int64_t r);
+
 /* ---------------------------------------------------------------- paths */
 
 #define GUEST_PATH_MAX 4096
@@ -103,7 +124,6 @@ SYS(preadv2); SYS(pwritev2);
 SYS(open); SYS(openat); SYS(openat2); SYS(creat); SYS(close);
 SYS(close_range); SYS(lseek);
 SYS(stat); SYS(fstat); SYS(lstat); SYS(newfstatat); SYS(statx);
-SYS(getsockname); SYS(getpeername);
 SYS(statfs); SYS(fstatfs);
 SYS(access); SYS(faccessat); SYS(faccessat2);
 SYS(getdents); SYS(getdents64);
@@ -129,6 +149,14 @@ SYS(memfd_create); SYS(eventfd); SYS(eventfd2);
 SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6);
 SYS(epoll_create); SYS(epoll_create1); SYS(epoll_ctl);
 SYS(epoll_wait); SYS(epoll_pwait); SYS(epoll_pwait2);
+
+/* ----------------------------------------------- syscalls: sys_net.c */
+
+SYS(socket); SYS(socketpair); SYS(connect); SYS(bind); SYS(listen);
+SYS(shutdown); SYS(accept); SYS(accept4);
+SYS(getsockname); SYS(getpeername); SYS(setsockopt); SYS(getsockopt);
+SYS(sendto); SYS(recvfrom); SYS(sendmsg); SYS(recvmsg);
+SYS(sendmmsg); SYS(recvmmsg);
 
 /* ---------------------------------------------- syscalls: sys_misc.c */
 

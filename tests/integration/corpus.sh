@@ -375,6 +375,14 @@ EOF
 	diff_case "bash -c syntax error" 2 $N none "$BASHS" -c 'if then fi'
 	diff_case "bash -c exit" 7 $N none "$BASHS" -c 'x=3; exit $((x + 4))'
 	diff_case "bash stdin script" 0 "$B/strings.bash" none "$BASHS" -s
+	# Without HOME and SHELL, bash looks its user up (getpwuid): static
+	# glibc first asks nscd over an AF_UNIX socket, then reads
+	# /etc/passwd.  CI machines run like this.
+	saved_home=${HOME-} saved_shell=${SHELL-}
+	unset HOME SHELL
+	diff_case "bash without HOME and SHELL" 0 $N none "$BASHS" \
+		-c 'echo ~; echo "$SHELL"'
+	export HOME=$saved_home SHELL=$saved_shell
 else
 	echo "FAIL bash: $BASHS not found (apt-get install bash-static)"
 	FAILED=$((FAILED + 1))
