@@ -39,7 +39,7 @@ else
 endif
 
 ENGINE_SRC = src/engine/decode.c src/engine/interp.c src/engine/optable.c \
-	src/engine/fault.c src/engine/cpuid.c src/engine/exec_int.c \
+	src/engine/fault.c src/engine/cpuid.c src/engine/debug.c src/engine/exec_int.c \
 	src/engine/exec_string.c src/engine/exec_sse.c src/engine/exec_x87.c \
 	src/engine/exec_sse3.c src/engine/exec_sse4.c
 MEM_SRC = src/mem/mem.c
@@ -47,9 +47,14 @@ OS_SRC = src/os/proc.c src/os/elf.c src/os/syscall.c src/os/sys_fs.c \
 	src/os/sys_misc.c src/os/sys_net.c src/os/signal.c src/os/nondet.c src/os/journal.c
 TRACE_SRC = src/trace/error.c src/trace/hash.c src/trace/event.c \
 	src/trace/lmdbcheck.c src/trace/trace.c
+GDBSTUB_SRC = src/gdbstub/packet.c
+GC_SRC = src/gc/pagestore.c
+REPLAY_SRC = src/replay/replay.c src/replay/pagetree.c \
+	src/replay/snapshot.c src/replay/session.c
 CLI_SRC = src/cli/main.c
 
-LIB_SRC = $(ENGINE_SRC) $(MEM_SRC) $(OS_SRC) $(TRACE_SRC)
+LIB_SRC = $(ENGINE_SRC) $(MEM_SRC) $(OS_SRC) $(TRACE_SRC) $(GC_SRC) \
+	$(REPLAY_SRC) $(GDBSTUB_SRC)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 REWIND = $(BUILD)/rewind

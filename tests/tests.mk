@@ -53,7 +53,8 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 
 -include $(UNIT_BINS:=.d)
 
-test-unit: $(UNIT_BINS)
+# test_session records guest programs with the rewind binary.
+test-unit: $(UNIT_BINS) $(REWIND) examples programs
 	$(Q)st=0; for t in $(UNIT_BINS); do \
 	  echo "  UNIT    $$t"; $$t || st=1; done; exit $$st
 
@@ -82,7 +83,7 @@ test-integration: $(REWIND) $(ISA_SCAN) examples programs
 
 # ---------------------------------------------------------------- test
 ifneq ($(wildcard tests/fuzz/fuzz.mk),)
-TEST_FUZZ = fuzz-elf-smoke fuzz-event-smoke
+TEST_FUZZ = fuzz-elf-smoke fuzz-event-smoke fuzz-gdbpacket-smoke
 endif
 
 # deps runs to completion before anything is built (even under -j): the

@@ -36,6 +36,7 @@
 #include "os/journal.h"
 #include "os/proc.h"
 #include "os/syscall.h"
+#include "replay/replay.h"
 #include "trace/hash.h"
 #include "trace/trace.h"
 
@@ -195,18 +196,13 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-/* How a guest run is journaled (record/replay), on top of run_opts. */
+/* How a guest run is journaled (run or record), on top of run_opts. */
 struct session {
-	enum { SESSION_RUN, SESSION_RECORD, SESSION_REPLAY } kind;
-	struct trace *trace;		/* record/replay */
+	enum { SESSION_RUN, SESSION_RECORD } kind;
+	struct trace *trace;		/* record */
 	const char *trace_path;
 	char **envp;			/* the guest's environment */
-	int quiet;			/* replay: hide the guest's output */
-	const char *exe;		/* replay: the recorded executable */
-	const char *ids;		/* replay: recorded "uid gid" */
 	int not_started;		/* the program could not be loaded */
-	const char *load_as;		/* replay: AT_EXECFN as recorded */
-	int check;			/* replay --check: print a summary */
 };
 
 /* Join a NULL-terminated string vector as NUL-separated bytes. */
@@ -225,48 +221,6 @@ static char *join_strings(char *const *v, size_t *len)
 	}
 	*len = n;
 	return buf;
-}
-
-/* Split NUL-separated bytes into a NULL-terminated vector pointing into
- * buf.  Returns NULL on allocation failure or malformed input. */
-static char **split_strings(char *buf, size_t len)
-{
-	size_t n = 0;
-	if (len && buf[len - 1] != 0)
-		return NULL;
-	for (size_t k = 0; k < len; k++)
-		n += buf[k] == 0;
-	char **v = calloc(n + 1, sizeof(*v));
-	if (!v)
-		return NULL;
-	for (size_t k = 0, i = 0; k < len; i++) {
-		v[i] = buf + k;
-		k += strlen(buf + k) + 1;
-	}
-	return v;
-}
-
-static int sha256_file(const char *path, uint8_t out[32])
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -errno;
-	struct sha256 s;
-	uint8_t buf[65536];
-	size_t n;
-	sha256_init(&s);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sha256_update(&s, buf, n);
-	int err = ferror(f) ? -EIO : 0;
-	fclose(f);
-	sha256_final(&s, out);
-	return err;
-}
-
-static void hex32(const uint8_t h[32], char out[65])
-{
-	for (int k = 0; k < 32; k++)
-		sprintf(out + 2 * k, "%02x", h[k]);
 }
 
 /*
@@ -320,8 +274,8 @@ static int record_meta(struct trace *t, const struct run_opts *o,
 		       const char *path, struct proc *p, char **envp)
 {
 	size_t len;
-	char *buf, num[64], hex[65];
-	uint8_t h[32];
+	char *buf, num[64], hex[2 * SHA256_LEN + 1];
+	uint8_t h[SHA256_LEN];
 	int rc;
 
 	if (!(buf = join_strings(o->argv, &len)))
@@ -342,7 +296,7 @@ static int record_meta(struct trace *t, const struct run_opts *o,
 		return rc;
 	if ((rc = sha256_file(path, h)) < 0)
 		return rc;
-	hex32(h, hex);
+	sha256_to_hex(h, hex);
 	if ((rc = trace_meta_put(t, "exe_sha256", hex, 64)) < 0)
 		return rc;
 	char cwd[4096];
@@ -364,9 +318,9 @@ static int record_meta(struct trace *t, const struct run_opts *o,
 
 /*
  * Build the process in this order, then run it to the end:
- *   engine -> program path -> fault handler -> proc (with its mem and
- *   cpu, see proc_create) -> journal -> current cpu -> ELF image and
- *   initial stack -> run -> exit status -> teardown.
+ *   engine -> program path -> fault handler -> journal -> proc with its
+ *   mem and cpu, ELF image and initial stack (proc_launch) -> meta data
+ *   (record) -> run -> exit status -> teardown.
  */
 static int run_program(struct run_opts *o, struct session *ss)
 {
@@ -389,29 +343,19 @@ static int run_program(struct run_opts *o, struct session *ss)
 			    names);
 	}
 	/* The v2 handlers execute the same instructions on the host. */
-	if (o->cpu_level >= CPU_LEVEL_V2 &&
-	    !(__builtin_cpu_supports("sse3") && __builtin_cpu_supports("ssse3") &&
-	      __builtin_cpu_supports("sse4.1") &&
-	      __builtin_cpu_supports("sse4.2") &&
-	      __builtin_cpu_supports("popcnt")))
+	if (!cpuid_host_supports(o->cpu_level))
 		return fail(REWIND_EXIT_INTERNAL,
 			    "--cpu=x86-64-v2 needs a host CPU with SSE4.2 and "
 			    "POPCNT; this one lacks them (use x86-64-v1)");
 
-	if (ss->kind == SESSION_REPLAY) {
-		path = strdup(ss->exe);
-		if (!path)
+	errno = 0;
+	path = elf_find_program(o->argv[0]);
+	ss->not_started = !path;
+	if (!path) {
+		if (errno == ENOMEM)
 			return fail(REWIND_EXIT_INTERNAL, "out of memory");
-	} else {
-		errno = 0;
-		path = elf_find_program(o->argv[0]);
-		ss->not_started = !path;
-		if (!path) {
-			if (errno == ENOMEM)
-				return fail(REWIND_EXIT_INTERNAL, "out of memory");
-			return fail(REWIND_EXIT_NOTFOUND,
-				    "%s: command not found", o->argv[0]);
-		}
+		return fail(REWIND_EXIT_NOTFOUND, "%s: command not found",
+			    o->argv[0]);
 	}
 
 	rc = mem_install_fault_handler();
@@ -421,49 +365,31 @@ static int run_program(struct run_opts *o, struct session *ss)
 			      strerror(-rc));
 		goto out_free_path;
 	}
-	/* proc_create also reserves the guest address space (p->mem) and
-	 * allocates the thread's cpu (p->cpu, reset, mem_base and tid set). */
-	rc = proc_create(&p);
-	if (rc < 0) {
-		status = fail(REWIND_EXIT_INTERNAL,
-			      "cannot create the guest process: %s",
-			      strerror(-rc));
-		goto out_free_path;
-	}
-	p->verbose = o->verbose;
-	p->replay_quiet = ss->quiet;
-	c = p->cpu;
-	c->level = (uint8_t)o->cpu_level;
-	mem_set_current(p->mem, c);
-	p->load_as = ss->load_as;
-	if (ss->ids)	/* the identity the recording saw */
-		sscanf(ss->ids, "%d %d", &p->uid, &p->gid);
-
-	if (ss->kind != SESSION_RUN) {
-		rc = journal_create(ss->trace, ss->kind == SESSION_RECORD ?
-				    JOURNAL_RECORD : JOURNAL_REPLAY, &jr);
+	if (ss->kind == SESSION_RECORD) {
+		rc = journal_create(ss->trace, JOURNAL_RECORD, &jr);
 		if (rc < 0) {
 			status = fail(REWIND_EXIT_INTERNAL, "out of memory");
-			goto out_destroy_proc;
+			goto out_free_path;
 		}
-		p->journal = jr;
 	}
-
-	rc = elf_load(p, c, path, o->argv, ss->envp, err, sizeof(err));
+	struct proc_launch l = {
+		.path = path, .argv = o->argv, .envp = ss->envp,
+		.cpu_level = o->cpu_level, .verbose = o->verbose,
+		.journal = jr,
+	};
+	rc = proc_launch(&l, &p, err, sizeof(err));
 	if (rc != 0) {
-		if (jr && journal_failure(jr))
-			goto replay_failed;
-		status = fail(elf_error_status(rc), "%s",
-			      err[0] ? err : "cannot load the program");
+		status = fail(elf_error_status(rc), "%s", err);
 		ss->not_started = 1;
 		goto out_destroy_journal;
 	}
+	c = p->cpu;
 	if (ss->kind == SESSION_RECORD) {
 		rc = record_meta(ss->trace, o, path, p, ss->envp);
 		if (rc < 0) {
 			status = fail(REWIND_EXIT_INTERNAL, "%s: %s",
 				      ss->trace_path, trace_strerror(rc));
-			goto out_destroy_journal;
+			goto out_destroy_proc;
 		}
 	}
 
@@ -475,20 +401,17 @@ static int run_program(struct run_opts *o, struct session *ss)
 			      "instructions", path, engine->name, (int)stop,
 			      (unsigned long long)c->rip,
 			      (unsigned long long)c->icount);
-		goto out_destroy_journal;
+		goto out_destroy_proc;
 	}
 	if (jr)
 		journal_exit(p, c);
 	if (jr && journal_failure(jr)) {
-replay_failed:;
 		char where[256];
 		symbolize(path, journal_failure_rip(jr), p->load_bias, where,
 			  sizeof(where));
-		status = fail(REWIND_EXIT_INTERNAL, "%s: %s %s%s",
-			      ss->trace_path,
-			      ss->kind == SESSION_REPLAY ? "replay stopped:" :
-			      "recording failed:", journal_failure(jr), where);
-		goto out_destroy_journal;
+		status = fail(REWIND_EXIT_INTERNAL, "%s: recording failed: %s%s",
+			      ss->trace_path, journal_failure(jr), where);
+		goto out_destroy_proc;
 	}
 	status = proc_exit_code(p);
 	if (ss->kind == SESSION_RECORD) {
@@ -498,32 +421,24 @@ replay_failed:;
 		snprintf(num, sizeof(num), "%llu", (unsigned long long)c->icount);
 		trace_meta_put(ss->trace, "icount", num, strlen(num));
 	}
-	if (ss->check) {
-		/* --check answers "did it match?": 0 when it did. */
-		fprintf(stderr, "rewind: replay matched the recording: "
-			"%llu events, %llu instructions, exit status %d\n",
-			(unsigned long long)journal_position(jr),
-			(unsigned long long)c->icount, status);
-		status = 0;
-	}
 	if (o->verbose)
 		fprintf(stderr, "rewind: %s: exit status %d after %llu "
 			"instructions\n", path, status,
 			(unsigned long long)c->icount);
 
+out_destroy_proc:
+	/* The process is gone: the fault handler must forget it first. */
+	mem_set_current(NULL, NULL);
+	engine->release(p->cpu);
+	p->journal = NULL;
+	proc_destroy(p);
 out_destroy_journal:
 	if (jr) {
-		p->journal = NULL;
 		rc = journal_destroy(jr);
 		if (rc < 0 && status != REWIND_EXIT_INTERNAL)
 			status = fail(REWIND_EXIT_INTERNAL, "%s: %s",
 				      ss->trace_path, trace_strerror(rc));
 	}
-out_destroy_proc:
-	/* The process is gone: the fault handler must forget it first. */
-	mem_set_current(NULL, NULL);
-	engine->release(c);
-	proc_destroy(p);
 out_free_path:
 	free(path);
 	return status;
@@ -646,121 +561,6 @@ static int cmd_record(int argc, char **argv)
 	return status;
 }
 
-/* Read a meta value as a NUL-terminated string; NULL when absent. */
-static char *meta_string(struct trace *t, const char *key, size_t *len)
-{
-	void *v = NULL;
-	size_t n = 0;
-	if (trace_meta_get(t, key, &v, &n) < 0)
-		return NULL;
-	if (len)
-		*len = n;
-	return v;
-}
-
-/* 1 when the file at path has the SHA-256 whose hex is want. */
-static int file_matches(const char *path, const char *want)
-{
-	uint8_t h[32];
-	char hex[65];
-	if (!path || sha256_file(path, h) < 0)
-		return 0;
-	hex32(h, hex);
-	return strcmp(hex, want) == 0;
-}
-
-static int hex_to_hash(const char *hex, uint8_t out[32])
-{
-	if (!hex || strlen(hex) != 64)
-		return -1;
-	for (int k = 0; k < 32; k++) {
-		unsigned v;
-		if (sscanf(hex + 2 * k, "%2x", &v) != 1)
-			return -1;
-		out[k] = (uint8_t)v;
-	}
-	return 0;
-}
-
-/*
- * Find the executable a trace was recorded with: where it was (the real
- * path, then the path as given), if its content is unchanged; else the
- * copy `rewind pack` stored in the trace, extracted into
- * $XDG_CACHE_HOME/rewind or ~/.cache/rewind (named by its hash).
- */
-static int locate_executable(struct trace *t, const char *exe,
-			     const char *want, char **out, char *why,
-			     size_t whylen)
-{
-	char *real = meta_string(t, "exe_real", NULL);
-	char *blob = meta_string(t, "exe_blob", NULL);
-	int rc = -ENOENT;
-	if (file_matches(real, want)) {
-		*out = real;
-		real = NULL;
-		rc = 0;
-	} else if (file_matches(exe, want)) {
-		*out = strdup(exe);
-		rc = *out ? 0 : -ENOMEM;
-	} else if (blob) {
-		uint8_t h[32];
-		void *data = NULL;
-		size_t len = 0;
-		const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-		char dir[4096];
-		if (cache && *cache)
-			snprintf(dir, sizeof(dir), "%s/rewind", cache);
-		else
-			snprintf(dir, sizeof(dir), "%s/.cache/rewind",
-				 home ? home : "/tmp");
-		if (hex_to_hash(blob, h) < 0 || strcmp(blob, want) != 0) {
-			snprintf(why, whylen, "the packed executable's hash is "
-				 "malformed");
-			rc = TRACE_ECORRUPT;
-		} else if ((rc = trace_blob_get(t, h, &data, &len)) < 0) {
-			snprintf(why, whylen, "the packed executable: %s",
-				 trace_strerror(rc));
-		} else {
-			char path[4200], tmp[4300];
-			for (char *q = dir + 1; *q; q++)
-				if (*q == '/') { *q = 0; mkdir(dir, 0755); *q = '/'; }
-			mkdir(dir, 0755);
-			snprintf(path, sizeof(path), "%s/%s", dir, want);
-			snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
-			FILE *f = file_matches(path, want) ? NULL : fopen(tmp, "wb");
-			if (f) {
-				int bad = fwrite(data, 1, len, f) != len;
-				bad |= fclose(f) != 0;
-				if (bad || chmod(tmp, 0755) || rename(tmp, path))
-					unlink(tmp);
-			}
-			free(data);
-			if (file_matches(path, want)) {
-				*out = strdup(path);
-				rc = *out ? 0 : -ENOMEM;
-			} else {
-				snprintf(why, whylen, "cannot extract the packed "
-					 "executable into %s", dir);
-				rc = -EIO;
-			}
-		}
-	}
-	if (rc == -ENOENT) {
-		if (access(real ? real : exe, R_OK) == 0)
-			snprintf(why, whylen, "the executable %s changed since "
-				 "the recording (sha256 differs; `rewind pack` "
-				 "makes a trace carry its executable)",
-				 real ? real : exe);
-		else
-			snprintf(why, whylen, "the recorded executable %s is not "
-				 "readable and the trace is not packed",
-				 real ? real : exe);
-	}
-	free(real);
-	free(blob);
-	return rc;
-}
-
 /* A non-option argument of replay/dump/pack: the one TRACE.  Returns 0,
  * or 1 after printing why the argument is refused. */
 static int trace_arg(const char *cmd, const char *a, const char **arg)
@@ -777,105 +577,81 @@ static int trace_arg(const char *cmd, const char *a, const char **arg)
 	return 0;
 }
 
-/* Open a trace given on the command line, or the latest recording. */
+/* Open a trace given on the command line, or the latest recording;
+ * prints the failure. */
 static int open_trace(const char *arg, struct trace **t, char **path_out)
 {
-	char *path;
-	if (arg) {
-		path = strdup(arg);
-	} else {
-		const char *env = getenv("REWIND_TRACE_DIR");
-		const char *home = getenv("HOME");
-		if (env && *env)
-			path = NULL, (void)!asprintf(&path, "%s/latest", env);
-		else if (home)
-			path = NULL, (void)!asprintf(&path,
-				"%s/.local/share/rewind/latest", home);
-		else
-			path = NULL;
-		if (!path)
-			return fail(REWIND_EXIT_INTERNAL, "no trace given and "
-				    "no latest recording found");
-	}
-	if (!path)
-		return fail(REWIND_EXIT_INTERNAL, "out of memory");
-	int rc = trace_open(path, t);
-	if (rc < 0) {
-		int st = fail(REWIND_EXIT_INTERNAL, "%s: %s", path,
-			      trace_strerror(rc));
-		free(path);
-		return st;
-	}
-	*path_out = path;
+	char err[4400];
+	if (replay_trace_open(arg, t, path_out, err, sizeof(err)) < 0)
+		return fail(REWIND_EXIT_INTERNAL, "%s", err);
 	return 0;
 }
 
+/*
+ * rewind replay [--check] [--quiet] [--engine=E] [TRACE]: re-execute the
+ * recorded run to its end.  The exit status is the recorded one; with
+ * --check, 0 when the replay matched and a one-line summary.
+ */
 static int cmd_replay(int argc, char **argv)
 {
-	struct session ss = { .kind = SESSION_REPLAY };
-	struct run_opts o = { .engine = ENGINE_DEFAULT };
-	const char *arg = NULL;
-	char *tpath = NULL;
+	const char *arg = NULL, *engine = ENGINE_DEFAULT;
+	int check = 0, quiet = 0, verbose = 0;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--check") == 0)
-			ss.check = 1;
+			check = 1;
 		else if (strcmp(argv[i], "--quiet") == 0 ||
 			 strcmp(argv[i], "-q") == 0)
-			ss.quiet = 1;
+			quiet = 1;
 		else if (strncmp(argv[i], "--engine=", 9) == 0)
-			o.engine = argv[i] + 9;
+			engine = argv[i] + 9;
 		else if (strcmp(argv[i], "-v") == 0)
-			o.verbose = 1;
+			verbose = 1;
 		else if (trace_arg("replay", argv[i], &arg))
 			return REWIND_EXIT_INTERNAL;
 	}
-	int rc = open_trace(arg, &ss.trace, &tpath);
-	if (rc)
-		return rc;
-	ss.trace_path = tpath;
+	struct replay *r;
+	char err[9000];
+	if (replay_open(arg, &r, err, sizeof(err)) < 0)
+		return fail(REWIND_EXIT_INTERNAL, "%s", err);
 	int status = REWIND_EXIT_INTERNAL;
-	size_t alen = 0, elen = 0;
-	char *av = meta_string(ss.trace, "argv", &alen);
-	char *ev = meta_string(ss.trace, "envp", &elen);
-	char *exe = meta_string(ss.trace, "exe", NULL);
-	char *want = meta_string(ss.trace, "exe_sha256", NULL);
-	char *cpu = meta_string(ss.trace, "cpu", NULL);
-	char *ids = meta_string(ss.trace, "ids", NULL);
-	char **argvv = NULL, **envv = NULL;
-	if (!av || !ev || !exe || !want || !cpu ||
-	    !(argvv = split_strings(av, alen)) || !argvv[0] ||
-	    !(envv = split_strings(ev, elen)) ||
-	    !(o.cpu_level = cpuid_parse_level(cpu))) {
-		status = fail(REWIND_EXIT_INTERNAL, "%s: the trace's meta "
-			      "data is missing or malformed (argv, envp, exe, "
-			      "cpu)", tpath);
+	if (replay_start(r, engine, quiet, verbose, err, sizeof(err)) < 0) {
+		fail(REWIND_EXIT_INTERNAL, "%s", err);
 		goto out;
 	}
-	char *load = NULL, why[8800];
-	rc = locate_executable(ss.trace, exe, want, &load, why, sizeof(why));
-	if (rc < 0) {
-		status = fail(REWIND_EXIT_INTERNAL, "%s: %s", tpath, why);
+	struct proc *p = r->p;
+	struct cpu *c = p->cpu;
+	enum engine_stop stop = r->engine->run(c, UINT64_MAX);
+	if (stop != ENGINE_STOP_EXIT || !p->exited) {
+		fail(REWIND_EXIT_INTERNAL, "%s: engine '%s' stopped without an "
+		     "exit (reason %d) at rip 0x%llx after %llu instructions",
+		     r->trace_path, r->engine->name, (int)stop,
+		     (unsigned long long)c->rip, (unsigned long long)c->icount);
 		goto out;
 	}
-	/* The guest runs the recorded executable with the recorded argv. */
-	o.argv = argvv;
-	ss.envp = envv;
-	ss.exe = load;
-	ss.load_as = exe;
-	ss.ids = ids;
-	status = run_program(&o, &ss);
-	free(load);
+	journal_exit(p, c);
+	if (journal_failure(r->j)) {
+		char where[256];
+		symbolize(r->exe, journal_failure_rip(r->j), p->load_bias, where,
+			  sizeof(where));
+		fail(REWIND_EXIT_INTERNAL, "%s: replay stopped: %s%s",
+		     r->trace_path, journal_failure(r->j), where);
+		goto out;
+	}
+	status = proc_exit_code(p);
+	if (check) {
+		/* --check answers "did it match?": 0 when it did. */
+		fprintf(stderr, "rewind: replay matched the recording: "
+			"%llu events, %llu instructions, exit status %d\n",
+			(unsigned long long)journal_position(r->j),
+			(unsigned long long)c->icount, status);
+		status = 0;
+	}
+	if (verbose)
+		fprintf(stderr, "rewind: %s: exit status %d after %llu "
+			"instructions\n", r->exe, status,
+			(unsigned long long)c->icount);
 out:
-	free(argvv);
-	free(envv);
-	free(av);
-	free(ev);
-	free(exe);
-	free(want);
-	free(cpu);
-	free(ids);
-	trace_close(ss.trace);
-	free(tpath);
+	replay_close(r);
 	return status;
 }
 
@@ -1093,14 +869,15 @@ static int cmd_pack(int argc, char **argv)
 		fail(REWIND_EXIT_INTERNAL, "out of memory");
 		goto done;
 	}
-	exe = meta_string(src, "exe", NULL);
-	want = meta_string(src, "exe_sha256", NULL);
+	exe = replay_meta_string(src, "exe", NULL);
+	want = replay_meta_string(src, "exe_sha256", NULL);
 	if (!exe || !want) {
 		fail(REWIND_EXIT_INTERNAL, "%s: the trace's meta data is "
 		     "missing or malformed (exe)", tpath);
 		goto done;
 	}
-	if (locate_executable(src, exe, want, &load, why, sizeof(why)) < 0) {
+	if (replay_locate_executable(src, exe, want, &load, why,
+				     sizeof(why)) < 0) {
 		fail(REWIND_EXIT_INTERNAL, "%s: %s", tpath, why);
 		goto done;
 	}
@@ -1138,15 +915,15 @@ static int cmd_pack(int argc, char **argv)
 		if (rc < 0)
 			goto trace_error;
 	}
-	uint8_t h[32];
-	char hex[65];
+	uint8_t h[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
 	if ((rc = read_file(load, &data, &len)) < 0) {
 		fail(REWIND_EXIT_INTERNAL, "%s: %s", load, strerror(-rc));
 		goto done;
 	}
 	if ((rc = trace_blob_put(dst, data, len, h)) < 0)
 		goto trace_error;
-	hex32(h, hex);
+	sha256_to_hex(h, hex);
 	if ((rc = trace_meta_put(dst, "exe_blob", hex, 64)) < 0)
 		goto trace_error;
 	rc = trace_close(dst);

@@ -88,6 +88,7 @@ enum cpu_level { CPU_LEVEL_V1 = 1, CPU_LEVEL_V2 = 2 };
 
 struct insn;
 struct proc;
+struct cpu_debug;
 struct mem;
 
 /* A guest fault raised by an instruction, waiting to become a signal. */
@@ -135,6 +136,16 @@ struct cpu {
 	void *engine_data;	/* the engine's private state (code cache) */
 	int tid;
 	uint8_t level;		/* enum cpu_level: CPUID and valid opcodes */
+
+	/* The run in progress ends when icount reaches this (engine_ops
+	 * run() sets it; a watchpoint hit lowers it, see debug.h). */
+	uint64_t icount_limit;
+	/* Watchpoint filter: a data access [a, a+n) can touch a watched
+	 * range only if a < watch_hi && a + n > watch_lo.  watch_hi == 0
+	 * when nothing is watched. */
+	uint64_t watch_lo, watch_hi;
+	/* Breakpoints, watchpoints and signal stops (debug.h), or NULL. */
+	struct cpu_debug *dbg;
 };
 
 /* ST(i) access helpers. */

@@ -106,3 +106,14 @@ void cpuid_query(int level, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 		break;
 	}
 }
+
+int cpuid_host_supports(int level)
+{
+	if (level < 2)
+		return 1;
+	return __builtin_cpu_supports("sse3") &&
+	       __builtin_cpu_supports("ssse3") &&
+	       __builtin_cpu_supports("sse4.1") &&
+	       __builtin_cpu_supports("sse4.2") &&
+	       __builtin_cpu_supports("popcnt");
+}

@@ -373,6 +373,13 @@ opcode:
 	}
 	if (a & A_END)
 		i->flags |= INSN_END_BLOCK;
+	/* A repeated string instruction may stop part way (icount limit,
+	 * watchpoint) with rip back on itself, so nothing may follow it in
+	 * its block. */
+	if (i->map == MAP_1B && i->op >= 0xa4 && i->op <= 0xaf &&
+	    i->op != 0xa8 && i->op != 0xa9 &&
+	    (i->prefix & (P_REP | P_REPNE)))
+		i->flags |= INSN_END_BLOCK;
 	(void)vex;
 	i->fn = fn;
 	if (fn == op_ud)

@@ -17,6 +17,8 @@ enum engine_stop {
 	ENGINE_STOP_ICOUNT,	/* c->icount reached the limit */
 	ENGINE_STOP_FAULT,	/* a fault, when no process owns the cpu
 				   (unit tests); c->fault says which */
+	ENGINE_STOP_DEBUG,	/* a stop condition of c->dbg was hit
+				   (debug.h); c->dbg->hit says which */
 };
 
 struct engine_ops {

@@ -100,13 +100,13 @@ static inline uint64_t sse_ea_a16(struct cpu *c, const struct insn *i)
 
 static inline __m128i sse_load128(struct cpu *c, uint64_t a)
 {
-	return _mm_loadu_si128((const __m128i *)guest_ptr(c, a, 0));
+	return _mm_loadu_si128((const __m128i *)guest_ptr(c, a, 16, 0));
 }
 
 /* One 16-byte host store: it either faults before writing or completes. */
 static inline void sse_store128(struct cpu *c, uint64_t a, __m128i v)
 {
-	_mm_storeu_si128((__m128i *)guest_ptr(c, a, 1), v);
+	_mm_storeu_si128((__m128i *)guest_ptr(c, a, 16, 1), v);
 }
 
 /* xmm/m128, aligned. */

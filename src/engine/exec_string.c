@@ -20,6 +20,11 @@
  * completed iteration and down by one at the normal end), so a fault after
  * k completed iterations has counted exactly k.
  *
+ * A repeated instruction never runs past c->icount_limit: it stops before
+ * the iteration that would reach it, with rip back on itself and the
+ * registers as they stand, and resumes from there like hardware after an
+ * interrupt.  So an icount names every iteration boundary exactly.
+ *
  * Fast paths: rep movs and rep stos with DF = 0 and 64-bit addressing copy
  * or fill in chunks that never cross a page boundary of the source or the
  * destination.  Before each chunk the first source byte is read and the
@@ -34,6 +39,7 @@
 #include <string.h>
 
 #include "engine/alu.h"
+#include "engine/engine.h"
 #include "engine/fault.h"
 #include "engine/insn.h"
 #include "engine/operand.h"
@@ -118,17 +124,21 @@ static inline uint64_t page_room(uint64_t a)
 	return GUEST_PAGE_SIZE - (a & (GUEST_PAGE_SIZE - 1));
 }
 
-/* rep movs, DF = 0, 64-bit addressing: returns iterations done. */
-static uint64_t rep_movs_fast(struct cpu *c, const struct insn *i, int n)
+/* rep movs, DF = 0, 64-bit addressing: returns iterations done, at most
+ * budget. */
+static uint64_t rep_movs_fast(struct cpu *c, const struct insn *i, int n,
+			      uint64_t budget)
 {
 	uint64_t base = seg_base(c, i), cnt = c->gpr[R_RCX], done = 0;
-	while (cnt) {
+	while (cnt && done < budget) {
 		uint64_t s = base + c->gpr[R_RSI], d = c->gpr[R_RDI];
 		uint64_t room = page_room(s) < page_room(d) ? page_room(s)
 							   : page_room(d);
 		uint64_t k = room / (uint64_t)n;
 		if (k > cnt)
 			k = cnt;
+		if (k > budget - done)
+			k = budget - done;
 		if (d > s && d - s < k * (uint64_t)n)
 			k = (d - s) / (uint64_t)n;
 		if (k < 2 || s >= GUEST_LIMIT || d >= GUEST_LIMIT) {
@@ -152,8 +162,10 @@ static uint64_t rep_movs_fast(struct cpu *c, const struct insn *i, int n)
 	return done;
 }
 
-/* rep stos, DF = 0, 64-bit addressing: returns iterations done. */
-static uint64_t rep_stos_fast(struct cpu *c, const struct insn *i, int n)
+/* rep stos, DF = 0, 64-bit addressing: returns iterations done, at most
+ * budget. */
+static uint64_t rep_stos_fast(struct cpu *c, const struct insn *i, int n,
+			      uint64_t budget)
 {
 	uint64_t cnt = c->gpr[R_RCX], done = 0, v = c->gpr[R_RAX];
 	uint8_t pat[8];
@@ -161,11 +173,13 @@ static uint64_t rep_stos_fast(struct cpu *c, const struct insn *i, int n)
 	int uniform = 1;
 	for (int b = 1; b < n; b++)
 		uniform &= pat[b] == pat[0];
-	while (cnt) {
+	while (cnt && done < budget) {
 		uint64_t d = c->gpr[R_RDI];
 		uint64_t k = page_room(d) / (uint64_t)n;
 		if (k > cnt)
 			k = cnt;
+		if (k > budget - done)
+			k = budget - done;
 		if (k < 2 || d >= GUEST_LIMIT) {
 			string_once(c, i, S_STOS, n);
 			k = 1;
@@ -189,12 +203,20 @@ static uint64_t rep_stos_fast(struct cpu *c, const struct insn *i, int n)
 	return done;
 }
 
-/* The general repeated loop.  mode: 0 rep, 1 repe, 2 repne. */
+/* The general repeated loop.  mode: 0 rep, 1 repe, 2 repne.  Stops
+ * before an iteration that would reach c->icount_limit (which a
+ * watchpoint hit may lower while the loop runs), start being the icount
+ * of the first iteration.  *ended: the instruction is complete. */
 static uint64_t rep_loop(struct cpu *c, const struct insn *i, int k, int n,
-			 int mode)
+			 int mode, uint64_t start, int *ended)
 {
 	uint64_t cnt = areg(c, i, R_RCX), done = 0;
+	*ended = 1;
 	while (cnt) {
+		if (start + done >= c->icount_limit) {
+			*ended = 0;
+			break;
+		}
 		string_once(c, i, k, n);
 		cnt--;
 		areg_set(c, i, R_RCX, cnt);
@@ -217,18 +239,28 @@ static void string_op(struct cpu *c, const struct insn *i, int k)
 		string_once(c, i, k, n);
 		return;
 	}
-	uint64_t done;
-	int fast = i->asize == 8 && !(c->rflags & FL_DF);
+	uint64_t done, start = engine_icount(c);
+	/* The fast paths copy whole chunks past the watch filter, so they
+	 * run only when nothing is watched. */
+	int fast = i->asize == 8 && !(c->rflags & FL_DF) && !c->watch_hi;
+	int ended = 1;
 	if (k == S_MOVS && fast) {
-		done = rep_movs_fast(c, i, n);
+		done = rep_movs_fast(c, i, n, c->icount_limit - start);
+		ended = areg(c, i, R_RCX) == 0;
 	} else if (k == S_STOS && fast) {
-		done = rep_stos_fast(c, i, n);
+		done = rep_stos_fast(c, i, n, c->icount_limit - start);
+		ended = areg(c, i, R_RCX) == 0;
 	} else {
 		int mode = 0;
 		if (k == S_CMPS || k == S_SCAS)
 			mode = i->pfx == PFX_F2 ? 2 : 1;
-		done = rep_loop(c, i, k, n, mode);
+		done = rep_loop(c, i, k, n, mode, start, &ended);
 	}
+	/* Stopped part way by the icount limit: the instruction resumes
+	 * where it stands, as after an interrupt (it ends its block, see
+	 * decode.c, so nothing after it runs now). */
+	if (!ended)
+		c->rip = i->addr;
 	/* The run loop counts this instruction once more. */
 	if (done)
 		c->icount--;

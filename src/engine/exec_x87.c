@@ -526,7 +526,7 @@ static void x87_note_mem(struct cpu *c, const struct insn *i, uint64_t ea)
 
 static void mem_read_bytes(struct cpu *c, uint64_t a, void *p, unsigned n)
 {
-	memcpy(p, guest_ptr(c, a, 0), n);
+	memcpy(p, guest_ptr(c, a, n, 0), n);
 }
 
 /* A store wider than one host access must not be half done when its
@@ -536,7 +536,7 @@ static void mem_write_bytes(struct cpu *c, uint64_t a, const void *p,
 {
 	if ((a & (GUEST_PAGE_SIZE - 1)) + n > GUEST_PAGE_SIZE)
 		mem_probe_write(c, a, n);
-	memcpy(guest_ptr(c, a, 1), p, n);
+	memcpy(guest_ptr(c, a, n, 1), p, n);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -57,7 +57,11 @@ void mem_probe_write(struct cpu *c, uint64_t a, uint64_t n)
 	uint64_t end = a + n - 1;
 	for (uint64_t pg = a & GUEST_PAGE_MASK;; pg += GUEST_PAGE_SIZE) {
 		uint64_t at = pg < a ? a : pg;
-		volatile uint8_t *p = guest_ptr(c, at, 1);
+		/* Not guest_ptr: a probe is not an access a watchpoint
+		 * should see (the store that follows is). */
+		if (at >= GUEST_LIMIT)
+			cpu_raise_bad_address(c, at, 1);
+		volatile uint8_t *p = c->mem_base + at;
 		/* Rewriting the byte it holds faults exactly like a store
 		 * would and changes nothing. */
 		*p = *p;

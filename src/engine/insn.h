@@ -73,6 +73,8 @@ struct insn {
 };
 
 #define INSN_END_BLOCK 0x01	/* may change rip non-sequentially */
+#define INSN_BREAK     0x04	/* a debugger breakpoint is at this address
+				   (set when decoded, see debug.h) */
 #define INSN_NOFLAGS   0x02	/* set by the block translator: no later
 				   instruction can observe the arithmetic
 				   flags this one writes, so its handler may

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "engine/debug.h"
 #include "engine/decode.h"
 #include "engine/engine.h"
 #include "engine/fault.h"
@@ -227,6 +228,10 @@ static uint32_t decode_block(struct cpu *c, struct interp *ip, uint32_t max,
 			break;
 	}
 	mark_dead_flags(buf, n);
+	if (unlikely(c->dbg && c->dbg->nbp))
+		for (uint32_t k = 0; k < n; k++)
+			if (debug_is_break(c->dbg, buf[k].addr))
+				buf[k].flags |= INSN_BREAK;
 	*end = pc;
 	return n;
 }
@@ -298,16 +303,36 @@ static int fault_settle(struct cpu *c, struct interp *ip)
 	return c->fault.sig == 0;
 }
 
+/* Leave the run loop between instructions. */
+static inline enum engine_stop leave(struct cpu *c, struct interp *ip,
+				     enum engine_stop why)
+{
+	c->cur = NULL;
+	ip->running = NULL;
+	c->in_guest = 0;
+	return why;
+}
+
+/* Why a run that reached its icount limit stopped: a watchpoint hit
+ * lowers the limit (debug.h). */
+static inline enum engine_stop limit_reason(const struct cpu *c)
+{
+	return c->dbg && c->dbg->have_hit ? ENGINE_STOP_DEBUG :
+	       ENGINE_STOP_ICOUNT;
+}
+
 /* Execute blocks until something stops the run.  Faults leave through
  * cpu_raise() to the landing pad in interp_run().
  *
  * Between blocks c->cur and ip->running keep naming the last instruction
  * run (its icount already added); they are cleared before anything that
  * can fault or look at them (a block lookup that misses, signal delivery,
- * leaving the loop).  Not inlined into interp_run, whose sigsetjmp would
- * keep c and ip out of registers. */
-static __attribute__((noinline))
-enum engine_stop run_blocks(struct cpu *c, struct interp *ip, uint64_t limit)
+ * leaving the loop).  Always inlined into the two run loops below: the
+ * plain one, and the one that checks the debugger's stop conditions per
+ * instruction (breakpoints, a limit lowered by a watchpoint). */
+static inline __attribute__((always_inline))
+enum engine_stop run_blocks_body(struct cpu *c, struct interp *ip,
+				 const int debug)
 {
 	struct block *prev = NULL;
 	c->in_guest = 1;
@@ -318,6 +343,14 @@ enum engine_stop run_blocks(struct cpu *c, struct interp *ip, uint64_t limit)
 			c->attention = 0;
 			if (c->proc) {
 				c->in_guest = 0;
+				if (debug && !c->proc->exited) {
+					int sig = signal_next_pending(c->proc);
+					if (sig && debug_signal_hit(c, sig)) {
+						/* Deliver it when resumed. */
+						c->attention = 1;
+						return ENGINE_STOP_DEBUG;
+					}
+				}
 				if (!c->proc->exited)
 					signal_deliver_pending(c->proc, c);
 				if (c->proc->exited)
@@ -329,12 +362,9 @@ enum engine_stop run_blocks(struct cpu *c, struct interp *ip, uint64_t limit)
 			free_dead(ip);
 			prev = NULL;
 		}
-		if (unlikely(c->icount >= limit)) {
-			c->cur = NULL;
-			ip->running = NULL;
-			c->in_guest = 0;
-			return ENGINE_STOP_ICOUNT;
-		}
+		uint64_t limit = c->icount_limit;
+		if (unlikely(c->icount >= limit))
+			return leave(c, ip, limit_reason(c));
 		uint64_t rip = c->rip;
 		struct block *b;
 		if (prev && prev->succ[0] && prev->succ[0]->addr == rip) {
@@ -360,14 +390,46 @@ enum engine_stop run_blocks(struct cpu *c, struct interp *ip, uint64_t limit)
 		}
 		ip->running = b;
 		const struct insn *ins = b->insns, *end = ins + n;
-		do {
-			c->cur = ins;
-			c->rip = ins->next;
-			ins->fn(c, ins);
-		} while (++ins < end);
+		if (!debug) {
+			do {
+				c->cur = ins;
+				c->rip = ins->next;
+				ins->fn(c, ins);
+			} while (++ins < end);
+		} else {
+			do {
+				uint64_t k = (uint64_t)(ins - b->insns);
+				if (unlikely(ins->flags & INSN_BREAK) &&
+				    debug_break_hit(c, ins->addr, c->icount + k)) {
+					c->icount += k;
+					c->rip = ins->addr;
+					return leave(c, ip, ENGINE_STOP_DEBUG);
+				}
+				c->cur = ins;
+				c->rip = ins->next;
+				ins->fn(c, ins);
+				if (unlikely(c->icount + k + 1 >= c->icount_limit) &&
+				    ins + 1 < end) {
+					c->icount += k + 1;
+					return leave(c, ip, limit_reason(c));
+				}
+			} while (++ins < end);
+		}
 		c->icount += n;
 		prev = b != ip->partial ? b : NULL;
 	}
+}
+
+static __attribute__((noinline))
+enum engine_stop run_blocks(struct cpu *c, struct interp *ip)
+{
+	return run_blocks_body(c, ip, 0);
+}
+
+static __attribute__((noinline))
+enum engine_stop run_blocks_debug(struct cpu *c, struct interp *ip)
+{
+	return run_blocks_body(c, ip, 1);
 }
 
 static enum engine_stop interp_run(struct cpu *c, uint64_t limit)
@@ -376,17 +438,28 @@ static enum engine_stop interp_run(struct cpu *c, uint64_t limit)
 		abort();
 	mem_set_current(c->mem, c);
 	c->cur = NULL;
+	c->icount_limit = limit;
+	if (c->dbg)
+		c->dbg->have_hit = 0;
 	if (sigsetjmp(c->fault_jmp, 0)) {
 		c->in_guest = 0;
+		/* Hits of an instruction that did not complete (a fault, or
+		 * a restart after a code or dirty-page write) do not count. */
+		if (c->dbg)
+			debug_fault(c);
 		if (!fault_settle(c, c->engine_data)) {
 			if (!c->proc)
 				return ENGINE_STOP_FAULT;
+			if (c->dbg && debug_signal_hit(c, c->fault.sig))
+				return ENGINE_STOP_DEBUG;
 			signal_deliver_fault(c->proc, c);
 			if (c->proc->exited)
 				return ENGINE_STOP_EXIT;
 		}
 	}
-	return run_blocks(c, c->engine_data, limit);
+	if (c->dbg)
+		return run_blocks_debug(c, c->engine_data);
+	return run_blocks(c, c->engine_data);
 }
 
 uint64_t engine_icount(const struct cpu *c)
@@ -448,6 +521,7 @@ void cpu_reset(struct cpu *c)
 	c->engine_data = ed;
 	c->tid = tid;
 	c->level = level ? level : CPU_LEVEL_V1;
+	c->icount_limit = UINT64_MAX;
 	c->rflags = FL_FIXED;
 	c->seg[SEG_CS] = 0x33;	/* Linux's user code and stack selectors */
 	c->seg[SEG_SS] = 0x2b;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "engine/cpu.h"
+#include "engine/debug.h"
 #include "engine/fault.h"
 #include "engine/insn.h"
 #include "mem/layout.h"
@@ -38,59 +39,64 @@ static inline uint64_t insn_ea(const struct cpu *c, const struct insn *i)
 /* Host pointer for an access of n bytes at guest address a.  Addresses at
  * or above GUEST_LIMIT fault here; an access that starts below the limit
  * and runs past it lands in the guard pages and faults in the host, which
- * src/mem translates back.  Permission faults also come from the host. */
-static inline uint8_t *guest_ptr(struct cpu *c, uint64_t a, int write)
+ * src/mem translates back.  Permission faults also come from the host.
+ * An access that may touch a watched range goes to the debugger's slow
+ * path (debug.h); with no watchpoint that costs one compare. */
+static inline uint8_t *guest_ptr(struct cpu *c, uint64_t a, uint64_t n,
+				 int write)
 {
 	if (unlikely(a >= GUEST_LIMIT))
 		cpu_raise_bad_address(c, a, write);
+	if (unlikely(a < c->watch_hi) && a + n > c->watch_lo)
+		debug_watch_access(c, a, n, write);
 	return c->mem_base + a;
 }
 
 static inline uint8_t mem_read8(struct cpu *c, uint64_t a)
 {
-	return *guest_ptr(c, a, 0);
+	return *guest_ptr(c, a, 1, 0);
 }
 static inline uint16_t mem_read16(struct cpu *c, uint64_t a)
 {
 	uint16_t v;
-	memcpy(&v, guest_ptr(c, a, 0), 2);
+	memcpy(&v, guest_ptr(c, a, 2, 0), 2);
 	return v;
 }
 static inline uint32_t mem_read32(struct cpu *c, uint64_t a)
 {
 	uint32_t v;
-	memcpy(&v, guest_ptr(c, a, 0), 4);
+	memcpy(&v, guest_ptr(c, a, 4, 0), 4);
 	return v;
 }
 static inline uint64_t mem_read64(struct cpu *c, uint64_t a)
 {
 	uint64_t v;
-	memcpy(&v, guest_ptr(c, a, 0), 8);
+	memcpy(&v, guest_ptr(c, a, 8, 0), 8);
 	return v;
 }
 static inline void mem_read128(struct cpu *c, uint64_t a, union xmm *out)
 {
-	memcpy(out, guest_ptr(c, a, 0), 16);
+	memcpy(out, guest_ptr(c, a, 16, 0), 16);
 }
 static inline void mem_write8(struct cpu *c, uint64_t a, uint8_t v)
 {
-	*guest_ptr(c, a, 1) = v;
+	*guest_ptr(c, a, 1, 1) = v;
 }
 static inline void mem_write16(struct cpu *c, uint64_t a, uint16_t v)
 {
-	memcpy(guest_ptr(c, a, 1), &v, 2);
+	memcpy(guest_ptr(c, a, 2, 1), &v, 2);
 }
 static inline void mem_write32(struct cpu *c, uint64_t a, uint32_t v)
 {
-	memcpy(guest_ptr(c, a, 1), &v, 4);
+	memcpy(guest_ptr(c, a, 4, 1), &v, 4);
 }
 static inline void mem_write64(struct cpu *c, uint64_t a, uint64_t v)
 {
-	memcpy(guest_ptr(c, a, 1), &v, 8);
+	memcpy(guest_ptr(c, a, 8, 1), &v, 8);
 }
 static inline void mem_write128(struct cpu *c, uint64_t a, const union xmm *v)
 {
-	memcpy(guest_ptr(c, a, 1), v, 16);
+	memcpy(guest_ptr(c, a, 16, 1), v, 16);
 }
 
 /* Read/write n bytes (1, 2, 4 or 8), zero-extended. */

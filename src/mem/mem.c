@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine/cpu.h"
+#include "engine/debug.h"
 #include "engine/fault.h"
 #include "mem/mem.h"
 
@@ -33,6 +34,11 @@ struct pageset {
 	size_t cap, count;
 };
 
+/* A range of guest addresses, [start, end). */
+struct range {
+	uint64_t start, end;
+};
+
 struct mem {
 	uint8_t *base;
 	struct mem_region *reg;
@@ -41,6 +47,17 @@ struct mem {
 	struct pageset code;
 	mem_code_written_fn code_cb;
 	void *code_ctx;
+
+	/* Change tracking for snapshots (mem_track_*): pages written since
+	 * the last reset, and ranges whose mapping changed (mapped,
+	 * unmapped, zeroed).  While tracking, a guest-writable page is
+	 * read-only in the host until its first write. */
+	int tracking;
+	struct pageset dirty;
+	struct range *changed;
+	size_t nchanged, capchanged;
+	int track_lost;		/* out of memory: everything counts as
+				   changed until the next reset */
 };
 
 /* The cpu the host thread is running, for the host fault handler. */
@@ -242,6 +259,34 @@ static void code_invalidate_range(struct mem *m, uint64_t start, uint64_t end)
 	}
 }
 
+/* While tracking, remember that the mapping of [start, end) changed. */
+static void note_changed(struct mem *m, uint64_t start, uint64_t end)
+{
+	if (!m->tracking || start >= end)
+		return;
+	if (m->nchanged) {
+		struct range *last = &m->changed[m->nchanged - 1];
+		if (start <= last->end && end >= last->start) {
+			if (start < last->start)
+				last->start = start;
+			if (end > last->end)
+				last->end = end;
+			return;
+		}
+	}
+	if (m->nchanged == m->capchanged) {
+		size_t cap = m->capchanged ? 2 * m->capchanged : 16;
+		struct range *n = realloc(m->changed, cap * sizeof(*n));
+		if (!n) {
+			m->track_lost = 1;
+			return;
+		}
+		m->changed = n;
+		m->capchanged = cap;
+	}
+	m->changed[m->nchanged++] = (struct range){ start, end };
+}
+
 /* Drop guest regions in [start, end) and return the host range to the
  * PROT_NONE reservation. */
 static int range_clear(struct mem *m, uint64_t start, uint64_t end)
@@ -253,6 +298,7 @@ static int range_clear(struct mem *m, uint64_t start, uint64_t end)
 	while (i < m->nreg && m->reg[i].start < end)
 		region_remove_at(m, i);
 	code_invalidate_range(m, start, end);
+	note_changed(m, start, end);
 	if (mmap(m->base + start, end - start, PROT_NONE,
 		 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		 -1, 0) == MAP_FAILED)
@@ -316,6 +362,8 @@ void mem_destroy(struct mem *m)
 	munmap(m->base, GUEST_LIMIT + GUEST_GUARD);
 	free(m->reg);
 	free(m->code.slot);
+	free(m->dirty.slot);
+	free(m->changed);
 	free(m);
 }
 
@@ -391,6 +439,7 @@ int64_t mem_map(struct mem *m, uint64_t addr, uint64_t len, int prot,
 	if ((err = region_insert_at(m, idx, &r)))
 		return err;
 	region_merge_around(m, idx);
+	note_changed(m, addr, addr + plen);
 	return (int64_t)addr;
 }
 
@@ -411,6 +460,10 @@ int mem_unmap(struct mem *m, uint64_t addr, uint64_t len)
 static int host_protect(struct mem *m, uint64_t start, uint64_t end, int prot)
 {
 	int hp = host_prot(prot);
+	/* Tracked pages take their write permission at their first write
+	 * (the fault handler notes them dirty). */
+	if (m->tracking)
+		hp &= ~PROT_WRITE;
 	if (mprotect(m->base + start, end - start, hp))
 		return -errno;
 	if ((hp & PROT_WRITE) && m->code.count) {
@@ -569,6 +622,7 @@ int mem_advise(struct mem *m, uint64_t addr, uint64_t len, int advice)
 		/* Private anonymous pages read back as zero, private file
 		 * pages as the file: exactly what the host does. */
 		code_invalidate_range(m, addr, end);
+		note_changed(m, addr, end);
 		if (madvise(m->base + addr, end - addr, MADV_DONTNEED))
 			return -errno;
 		return 0;
@@ -625,6 +679,23 @@ uint64_t mem_brk(struct mem *m, uint64_t new_brk)
 	return new_brk;
 }
 
+/* Page pg of a guest-writable region is about to be written (by the
+ * guest, or the host kernel or rewind on its behalf): drop the code
+ * decoded from it, note it dirty, and give it its host write permission.
+ * Returns 1 if the page was kept read-only for either reason. */
+static int page_will_be_written(struct mem *m, uint64_t pg)
+{
+	int was_code = pageset_has(&m->code, pg);
+	int was_clean = m->tracking && !pageset_has(&m->dirty, pg);
+	if (was_code)
+		code_invalidate_range(m, pg, pg + 1);
+	if (was_clean && pageset_add(&m->dirty, pg) < 0)
+		m->track_lost = 1;
+	if (was_code || was_clean)
+		mprotect(m->base + pg, GUEST_PAGE_SIZE, PROT_READ | PROT_WRITE);
+	return was_code || was_clean;
+}
+
 int mem_check(struct mem *m, uint64_t addr, uint64_t len, int prot)
 {
 	if (len == 0)
@@ -644,15 +715,10 @@ int mem_check(struct mem *m, uint64_t addr, uint64_t len, int prot)
 			return -EFAULT;
 		a = r->end;
 	}
-	if ((prot & PROT_WRITE) && m->code.count) {
+	if ((prot & PROT_WRITE) && (m->code.count || m->tracking)) {
 		for (uint64_t pg = page_down(addr); pg < end;
-		     pg += GUEST_PAGE_SIZE) {
-			if (pageset_has(&m->code, pg)) {
-				code_invalidate_range(m, pg, pg + 1);
-				mprotect(m->base + pg, GUEST_PAGE_SIZE,
-					 PROT_READ | PROT_WRITE);
-			}
-		}
+		     pg += GUEST_PAGE_SIZE)
+			page_will_be_written(m, pg);
 	}
 	return 0;
 }
@@ -691,8 +757,301 @@ int mem_copy_out(struct mem *m, uint64_t dst, const void *src, uint64_t len)
 	int err = mem_check(m, dst, len, PROT_WRITE);
 	if (err)
 		return err;
+	/* A write on the guest's behalf (a syscall's result, a signal
+	 * frame) is a write a watchpoint sees, by the current instruction. */
+	struct cpu *c = fault_cpu;
+	if (c && fault_mem == m && dst < c->watch_hi && dst + len > c->watch_lo)
+		debug_watch_access(c, dst, len, 1);
 	memcpy(m->base + dst, src, len);
 	return 0;
+}
+
+/* ------------------------------------------------------------ tracking */
+
+/* Make every guest-writable page read-only in the host (keeping their
+ * guest permission), so that the next write to each is noticed. */
+static int protect_writable(struct mem *m)
+{
+	for (size_t i = 0; i < m->nreg; i++) {
+		const struct mem_region *r = &m->reg[i];
+		if ((r->prot & PROT_WRITE) &&
+		    mprotect(m->base + r->start, r->end - r->start, PROT_READ))
+			return -errno;
+	}
+	return 0;
+}
+
+static void track_clear(struct mem *m)
+{
+	if (m->dirty.cap)
+		memset(m->dirty.slot, 0, m->dirty.cap * sizeof(*m->dirty.slot));
+	m->dirty.count = 0;
+	m->nchanged = 0;
+	m->track_lost = 0;
+}
+
+int mem_track_start(struct mem *m)
+{
+	m->tracking = 1;
+	return mem_track_reset(m);
+}
+
+int mem_track_reset(struct mem *m)
+{
+	track_clear(m);
+	return m->tracking ? protect_writable(m) : 0;
+}
+
+int mem_track_changes(const struct mem *m, mem_range_fn fn, void *ctx)
+{
+	if (m->track_lost) {
+		fn(ctx, 0, GUEST_LIMIT);
+		return 0;
+	}
+	for (size_t i = 0; i < m->dirty.cap; i++)
+		if (m->dirty.slot[i] > 1) {
+			uint64_t pg = m->dirty.slot[i] & ~1ULL;
+			fn(ctx, pg, pg + GUEST_PAGE_SIZE);
+		}
+	for (size_t i = 0; i < m->nchanged; i++)
+		fn(ctx, m->changed[i].start, m->changed[i].end);
+	return 0;
+}
+
+void mem_brk_get(const struct mem *m, uint64_t *start, uint64_t *cur)
+{
+	*start = m->brk_start;
+	*cur = m->brk_cur;
+}
+
+/* Is [a, a + len) inside one of regs (sorted, n of them)? */
+static const struct mem_region *regs_find(const struct mem_region *regs,
+					  size_t n, uint64_t a)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (regs[mid].end <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && regs[lo].start <= a ? &regs[lo] : NULL;
+}
+
+/* Report to fn the parts of [start, end) that lie inside regs. */
+static void clip_to(const struct mem_region *regs, size_t n, uint64_t start,
+		    uint64_t end, mem_range_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t lo = regs[i].start > start ? regs[i].start : start;
+		uint64_t hi = regs[i].end < end ? regs[i].end : end;
+		if (lo < hi)
+			fn(ctx, lo, hi);
+	}
+}
+
+int mem_restore_begin(struct mem *m, const struct mem_region *regs, size_t n,
+		      uint64_t brk_start, uint64_t brk_cur,
+		      mem_range_fn fresh, mem_range_fn stale, void *ctx)
+{
+	/* Pages mapped now but not in the target go back to the
+	 * reservation. */
+	for (size_t i = 0; i < m->nreg;) {
+		const struct mem_region *r = &m->reg[i];
+		uint64_t a = r->start, end = r->end;
+		size_t before = m->nreg;
+		while (a < end) {
+			const struct mem_region *t = regs_find(regs, n, a);
+			uint64_t stop;
+			if (t) {
+				stop = t->end < end ? t->end : end;
+			} else {
+				/* up to the next target region, or end */
+				stop = end;
+				for (size_t k = 0; k < n; k++)
+					if (regs[k].start > a && regs[k].start < stop)
+						stop = regs[k].start;
+				int err = range_clear(m, a, stop);
+				if (err)
+					return err;
+			}
+			a = stop;
+		}
+		/* range_clear may have removed or split regions: find the
+		 * first region past `end` again. */
+		if (m->nreg != before)
+			i = region_lower(m, end);
+		else
+			i++;
+	}
+	/* Ranges whose contents are unknown (changed since the last reset,
+	 * or not mapped now) become fresh zero pages; the caller fills in
+	 * the target's non-zero pages there. */
+	struct range *fr = NULL;
+	size_t nfr = 0, capfr = 0;
+	int lost = m->track_lost;
+#define ADD_FRESH(lo_, hi_) do { \
+		if (nfr == capfr) { \
+			size_t cap_ = capfr ? 2 * capfr : 16; \
+			struct range *n_ = realloc(fr, cap_ * sizeof(*n_)); \
+			if (!n_) { free(fr); return -ENOMEM; } \
+			fr = n_; capfr = cap_; \
+		} \
+		fr[nfr++] = (struct range){ (lo_), (hi_) }; \
+	} while (0)
+	for (size_t k = 0; k < n; k++) {
+		uint64_t a = regs[k].start;
+		while (a < regs[k].end) {
+			const struct mem_region *cur = mem_find(m, a);
+			uint64_t stop;
+			if (cur) {
+				stop = cur->end < regs[k].end ? cur->end : regs[k].end;
+				if (lost)
+					ADD_FRESH(a, stop);
+			} else {
+				stop = regs[k].end;
+				size_t j = region_lower(m, a);
+				if (j < m->nreg && m->reg[j].start < stop)
+					stop = m->reg[j].start;
+				ADD_FRESH(a, stop);
+			}
+			a = stop;
+		}
+	}
+	for (size_t k = 0; !lost && k < m->nchanged; k++) {
+		const struct range *c = &m->changed[k];
+		for (size_t t = 0; t < n; t++) {
+			uint64_t lo = regs[t].start > c->start ? regs[t].start : c->start;
+			uint64_t hi = regs[t].end < c->end ? regs[t].end : c->end;
+			if (lo < hi)
+				ADD_FRESH(lo, hi);
+		}
+	}
+#undef ADD_FRESH
+	for (size_t k = 0; k < nfr; k++) {
+		uint64_t lo = fr[k].start, hi = fr[k].end;
+		code_invalidate_range(m, lo, hi);
+		if (mmap(m->base + lo, hi - lo, PROT_READ | PROT_WRITE,
+			 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			 -1, 0) == MAP_FAILED) {
+			int err = -errno;
+			free(fr);
+			return err;
+		}
+	}
+	/* The region table becomes the target's; every page writable by
+	 * rewind until mem_restore_finish. */
+	if (n > m->capreg) {
+		struct mem_region *nr = realloc(m->reg, n * sizeof(*nr));
+		if (!nr) {
+			free(fr);
+			return -ENOMEM;
+		}
+		m->reg = nr;
+		m->capreg = n;
+	}
+	memcpy(m->reg, regs, n * sizeof(*regs));
+	m->nreg = n;
+	m->brk_start = brk_start;
+	m->brk_cur = brk_cur;
+	for (size_t k = 0; k < n; k++)
+		mprotect(m->base + regs[k].start, regs[k].end - regs[k].start,
+			 PROT_READ | PROT_WRITE);
+	/* Code decoded from pages the target does not execute is gone
+	 * (collected first: invalidating reorders the page set). */
+	uint64_t *gone = m->code.count ? malloc(m->code.count * 8) : NULL;
+	size_t ngone = 0;
+	if (m->code.count && !gone) {
+		free(fr);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < m->code.cap; i++) {
+		uint64_t v = m->code.slot[i];
+		const struct mem_region *r = v > 1 ? mem_find(m, v & ~1ULL) : NULL;
+		if (v > 1 && (!r || !(r->prot & PROT_EXEC)))
+			gone[ngone++] = v & ~1ULL;
+	}
+	for (size_t i = 0; i < ngone; i++)
+		code_invalidate_range(m, gone[i], gone[i] + 1);
+	free(gone);
+	for (size_t k = 0; k < nfr; k++)
+		fresh(ctx, fr[k].start, fr[k].end);
+	free(fr);
+	/* Pages written since the last reset keep what was written: the
+	 * caller puts the target's contents back. */
+	if (!lost)
+		for (size_t i = 0; i < m->dirty.cap; i++)
+			if (m->dirty.slot[i] > 1) {
+				uint64_t pg = m->dirty.slot[i] & ~1ULL;
+				clip_to(regs, n, pg, pg + GUEST_PAGE_SIZE,
+					stale, ctx);
+			}
+	return 0;
+}
+
+void mem_restore_page(struct mem *m, uint64_t page, const void *data)
+{
+	code_invalidate_range(m, page, page + 1);
+	if (data)
+		memcpy(m->base + page, data, GUEST_PAGE_SIZE);
+	else
+		memset(m->base + page, 0, GUEST_PAGE_SIZE);
+}
+
+int mem_restore_finish(struct mem *m)
+{
+	track_clear(m);
+	for (size_t k = 0; k < m->nreg; k++) {
+		int err = host_protect(m, m->reg[k].start, m->reg[k].end,
+				       m->reg[k].prot);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+const uint8_t *mem_page_for_read(struct mem *m, uint64_t page, int *unprotect)
+{
+	const struct mem_region *r = mem_find(m, page);
+	*unprotect = 0;
+	if (!r)
+		return NULL;
+	if (!host_prot(r->prot)) {
+		/* PROT_NONE keeps its contents; read them through a
+		 * temporary permission. */
+		mprotect(m->base + page, GUEST_PAGE_SIZE, PROT_READ);
+		*unprotect = 1;
+	}
+	return m->base + page;
+}
+
+void mem_page_read_done(struct mem *m, uint64_t page, int unprotect)
+{
+	if (unprotect)
+		mprotect(m->base + page, GUEST_PAGE_SIZE, PROT_NONE);
+}
+
+size_t mem_poke(struct mem *m, uint64_t addr, const void *buf, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		uint64_t a = addr + done, pg = page_down(a);
+		size_t n = GUEST_PAGE_SIZE - (a - pg);
+		if (n > len - done)
+			n = len - done;
+		const struct mem_region *r = a < GUEST_LIMIT ? mem_find(m, a) : NULL;
+		if (!r)
+			break;
+		code_invalidate_range(m, pg, pg + 1);
+		if (m->tracking && pageset_add(&m->dirty, pg) < 0)
+			m->track_lost = 1;
+		mprotect(m->base + pg, GUEST_PAGE_SIZE, PROT_READ | PROT_WRITE);
+		memcpy(m->base + a, (const uint8_t *)buf + done, n);
+		host_protect(m, pg, pg + GUEST_PAGE_SIZE, r->prot);
+		done += n;
+	}
+	return done;
 }
 
 /* ------------------------------------------------------------ code watch */
@@ -738,28 +1097,42 @@ static void host_fault_handler(int sig, siginfo_t *si, void *uctx)
 	struct cpu *c = fault_cpu;
 	struct mem *m = fault_mem;
 	uint8_t *h = si->si_addr;
+	ucontext_t *uc = uctx;
+	int write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+	if (m && sig == SIGSEGV && write && h >= m->base &&
+	    h < m->base + GUEST_LIMIT) {
+		/* The first write to a tracked page, whoever makes it: note
+		 * it dirty, give the page its permission back and let the
+		 * write happen (the host instruction is simply retried). */
+		uint64_t g = (uint64_t)(h - m->base), pg = page_down(g);
+		const struct mem_region *r = mem_find(m, g);
+		if (r && (r->prot & PROT_WRITE) && m->tracking &&
+		    !pageset_has(&m->code, pg)) {
+			page_will_be_written(m, pg);
+			/* (a dirty page can be read-only again after an
+			 * mprotect of its region) */
+			mprotect(m->base + pg, GUEST_PAGE_SIZE,
+				 PROT_READ | PROT_WRITE);
+			return;
+		}
+	}
 	if (!c || !m || !c->in_guest || h < m->base ||
 	    h >= m->base + GUEST_LIMIT + GUEST_GUARD) {
 		fault_not_ours(sig);
 		return;
 	}
 	uint64_t g = (uint64_t)(h - m->base);
-	ucontext_t *uc = uctx;
-	int write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
 
 	if (sig == SIGBUS) {
 		cpu_raise(c, SIGBUS, BUS_ADRERR, g, TRAP_PF, 4 | (write ? 2 : 0));
 	}
 	const struct mem_region *r = g < GUEST_LIMIT ? mem_find(m, g) : NULL;
 	if (r && write && (r->prot & PROT_WRITE) &&
-	    pageset_has(&m->code, page_down(g))) {
-		/* A store into a page we decoded code from: drop that code,
-		 * give the page its write permission back and restart the
-		 * instruction (handlers commit nothing before their last
+	    page_will_be_written(m, page_down(g))) {
+		/* A store into a page we decoded code from: that code is
+		 * dropped; restart the instruction, which may be in the
+		 * dropped block (handlers commit nothing before their last
 		 * faulting access, see insn.h). */
-		uint64_t pg = page_down(g);
-		code_invalidate_range(m, pg, pg + 1);
-		mprotect(m->base + pg, GUEST_PAGE_SIZE, PROT_READ | PROT_WRITE);
 		cpu_raise(c, 0, 0, 0, -1, 0);
 	}
 	if (!r)

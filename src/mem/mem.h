@@ -88,6 +88,46 @@ void mem_set_code_callback(struct mem *m, mem_code_written_fn fn, void *ctx);
 void mem_watch_code(struct mem *m, uint64_t page);
 
 /*
+ * Change tracking and restore, for snapshots (src/replay).
+ *
+ * mem_track_start() begins noting what changes: pages written (by the
+ * guest, or by the host kernel or rewind after mem_check/mem_copy_out)
+ * and ranges whose mapping changed (mmap, munmap, mremap, brk,
+ * madvise(DONTNEED)).  mem_track_changes() reports each as a range
+ * (pages may be reported more than once; [0, GUEST_LIMIT) when tracking
+ * ran out of memory); mem_track_reset() forgets them, after a snapshot.
+ *
+ * A restore makes the address space equal to a snapshot's:
+ * mem_restore_begin() sets the regions (and brk) to `regs`, remaps as
+ * fresh zero pages every target range whose contents are unknown and
+ * reports it to `fresh`, and reports to `stale` every page written since
+ * the last reset; the caller then writes the target's pages with
+ * mem_restore_page() (the fresh ranges need only their non-zero pages)
+ * and ends with mem_restore_finish(), which applies the protections and
+ * resets tracking.
+ */
+typedef void (*mem_range_fn)(void *ctx, uint64_t start, uint64_t end);
+int mem_track_start(struct mem *m);
+int mem_track_reset(struct mem *m);
+int mem_track_changes(const struct mem *m, mem_range_fn fn, void *ctx);
+void mem_brk_get(const struct mem *m, uint64_t *start, uint64_t *cur);
+int mem_restore_begin(struct mem *m, const struct mem_region *regs, size_t n,
+		      uint64_t brk_start, uint64_t brk_cur,
+		      mem_range_fn fresh, mem_range_fn stale, void *ctx);
+/* Write one page (data NULL: zeros) and drop the code decoded from it. */
+void mem_restore_page(struct mem *m, uint64_t page, const void *data);
+int mem_restore_finish(struct mem *m);
+/* The bytes of a mapped page for reading, whatever its guest protection
+ * (NULL when unmapped); pair with mem_page_read_done. */
+const uint8_t *mem_page_for_read(struct mem *m, uint64_t page, int *unprotect);
+void mem_page_read_done(struct mem *m, uint64_t page, int unprotect);
+
+/* Write guest memory as a debugger does: through any protection, code
+ * pages included (their decoded code is dropped).  Returns the bytes
+ * written, up to the first unmapped one. */
+size_t mem_poke(struct mem *m, uint64_t addr, const void *buf, size_t len);
+
+/*
  * Host fault handling.  Install once per process; while a cpu runs guest
  * code (cpu->in_guest), host SIGSEGV/SIGBUS inside the guest reservation
  * become guest faults raised on that cpu.  mem_set_current() names the cpu

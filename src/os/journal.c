@@ -57,6 +57,7 @@ struct journal {
 	char failure[512];
 	int failure_code;
 	uint64_t failure_rip;
+	uint64_t failure_icount;
 };
 
 int journal_create(struct trace *t, enum journal_mode mode,
@@ -96,6 +97,26 @@ const char *journal_failure(const struct journal *j)
 }
 
 int journal_failure_code(const struct journal *j) { return j->failure_code; }
+uint64_t journal_failure_icount(const struct journal *j)
+{
+	return j->failure_icount;
+}
+
+void journal_seek(struct journal *j, uint64_t seq)
+{
+	j->seq = seq;
+	if (j->have_pending) {
+		event_free(&j->pending);
+		j->have_pending = 0;
+	}
+	j->failure[0] = 0;
+	j->failure_code = 0;
+}
+
+uint64_t journal_event_count(const struct journal *j)
+{
+	return j->nevents;
+}
 uint64_t journal_failure_rip(const struct journal *j) { return j->failure_rip; }
 
 static const char *kind_name(int kind)
@@ -143,6 +164,7 @@ static void fail(struct proc *p, struct cpu *c, int code, const char *fmt, ...)
 			 what);
 		j->failure_code = code;
 		j->failure_rip = c->cur ? c->cur->addr : c->rip;
+		j->failure_icount = engine_icount(c);
 	}
 	if (!p->exited)
 		proc_exit(p, SIGKILL);

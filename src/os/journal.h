@@ -48,8 +48,16 @@ const char *journal_failure(const struct journal *j);
 /* The trace error code behind a failure caused by a bad trace (0 for a
  * divergence). */
 int journal_failure_code(const struct journal *j);
-/* The guest rip at the failure (for symbolizing the report). */
+/* The guest rip at the failure (for symbolizing the report), and the
+ * icount of the instruction that met it. */
 uint64_t journal_failure_rip(const struct journal *j);
+uint64_t journal_failure_icount(const struct journal *j);
+
+/* Replay: continue from event seq (the state of the guest having been
+ * restored to a moment where it is next), forgetting any failure. */
+void journal_seek(struct journal *j, uint64_t seq);
+/* Replay: the number of events in the trace. */
+uint64_t journal_event_count(const struct journal *j);
 
 /*
  * Syscalls (called by os_syscall).  journal_syscall() executes or replays

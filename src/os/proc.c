@@ -8,13 +8,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
 #include "mem/mem.h"
+#include "os/elf.h"
 #include "os/proc.h"
 
 #define GUEST_PID  1000
@@ -53,6 +56,9 @@ int proc_create(struct proc **out)
 	for (int i = 0; i < 3; i++)
 		if (fcntl(i, F_GETFD) >= 0)
 			p->fds[i].host = i;
+
+	proc_rlimit_init(p);
+	p->dumpable = 1;
 
 	/* sigact[] is zero: SIG_DFL everywhere, nothing blocked. */
 	*out = p;
@@ -95,4 +101,39 @@ int proc_exit_code(const struct proc *p)
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
+}
+
+int proc_launch(const struct proc_launch *l, struct proc **out, char *err,
+		size_t errlen)
+{
+	struct proc *p;
+	*out = NULL;
+	err[0] = 0;
+	int rc = proc_create(&p);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot create the guest process: %s",
+			 strerror(-rc));
+		return rc;
+	}
+	p->verbose = l->verbose;
+	p->replay_quiet = l->replay_quiet;
+	p->load_as = l->load_as;
+	p->cpu->level = (uint8_t)l->cpu_level;
+	if (l->have_ids) {
+		p->uid = l->uid;
+		p->gid = l->gid;
+	}
+	p->journal = l->journal;
+	mem_set_current(p->mem, p->cpu);
+	rc = elf_load(p, p->cpu, l->path, l->argv, l->envp, err, errlen);
+	if (rc != 0) {
+		if (!err[0])
+			snprintf(err, errlen, "cannot load the program");
+		mem_set_current(NULL, NULL);
+		p->journal = NULL;
+		proc_destroy(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
 }

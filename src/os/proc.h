@@ -11,6 +11,7 @@
 #define REWIND_OS_PROC_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "engine/cpu.h"
 
@@ -18,6 +19,7 @@ struct mem;
 
 #define GUEST_NSIG 64		/* signals 1..64 */
 #define GUEST_MAX_FDS 1024
+#define GUEST_NLIMITS 16		/* RLIMIT_* */
 
 /* The kernel's struct sigaction for rt_sigaction (not glibc's). */
 struct guest_sigaction {
@@ -63,6 +65,15 @@ struct proc {
 	uint64_t trap_nr, trap_err, trap_cr2;
 	uint64_t clear_child_tid;
 
+	/* Small kernel-side facts the guest sets and reads back (sys_misc.c):
+	 * kept here, not in statics, so that a snapshot of the process holds
+	 * all of them. */
+	uint64_t robust_head;
+	uint64_t rlim[GUEST_NLIMITS][2];	/* soft, hard */
+	char comm[16];			/* PR_SET_NAME */
+	int comm_ready;
+	int dumpable, pdeathsig, no_new_privs;
+
 	/* How the process ended: a wait(2) status. */
 	int exited;
 	int wait_status;
@@ -73,6 +84,9 @@ struct proc {
 	 * when the file loaded now lives elsewhere; else NULL. */
 	const char *load_as;
 	int replay_quiet;	/* replay: don't show the guest's output */
+	/* In a diversion (src/replay/session.h): no journal, and syscalls
+	 * must not touch the outside world (syscall.c). */
+	int diverted;
 
 	/* Log unknown syscalls and other unsupported behaviour once each. */
 	int verbose;
@@ -87,6 +101,33 @@ struct proc {
  * Returns 0 or -errno. */
 int proc_create(struct proc **out);
 void proc_destroy(struct proc *p);
+
+/* How to start a guest: the file to load and what the program sees. */
+struct proc_launch {
+	const char *path;		/* the executable to load */
+	char *const *argv, *const *envp;
+	int cpu_level;			/* enum cpu_level */
+	int verbose;			/* log unsupported behaviour */
+	int replay_quiet;		/* replay: don't show guest output */
+	const char *load_as;		/* AT_EXECFN and /proc/self/exe name
+					   when not path (replay), or NULL */
+	int uid, gid;			/* the identity, when have_ids */
+	int have_ids;
+	struct journal *journal;	/* record/replay journal, or NULL */
+};
+
+/*
+ * Create the guest process and load the executable: the process stands
+ * at icount 0, ready to run.  On failure returns an enum elf_error (see
+ * elf.h) or -errno with a one-line reason in err, and *out is NULL.  The
+ * journal, when given, is attached (the AT_RANDOM bytes are its first
+ * event) but stays the caller's.
+ */
+int proc_launch(const struct proc_launch *l, struct proc **out, char *err,
+		size_t errlen);
+
+/* Set the resource limits every guest starts with (sys_misc.c). */
+void proc_rlimit_init(struct proc *p);
 
 /* Mark the process as exited with a wait(2) status and ask the run loop
  * to stop. */

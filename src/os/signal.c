@@ -587,6 +587,12 @@ static int deliver_all(struct proc *p, struct cpu *c,
 	return any || p->exited;
 }
 
+int signal_next_pending(const struct proc *p)
+{
+	uint64_t ready = p->sigpending & ~p->sigmask;
+	return ready ? __builtin_ctzll(ready) + 1 : 0;
+}
+
 int signal_deliver_pending(struct proc *p, struct cpu *c)
 {
 	if (p->exited)

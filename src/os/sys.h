@@ -41,6 +41,8 @@ SYS(pause);
 void signal_deliver_fault(struct proc *p, struct cpu *c);
 int signal_deliver_pending(struct proc *p, struct cpu *c);
 void signal_queue(struct proc *p, int sig, const siginfo_t *info);
+/* The signal signal_deliver_pending would deliver next, or 0. */
+int signal_next_pending(const struct proc *p);
 /* Send sig from the guest to itself with si_code code (SI_USER, SI_TKILL)
  * and the guest's own pid and uid, as kill/tkill do. */
 void signal_send_self(struct proc *p, struct cpu *c, int sig, int code);

@@ -70,7 +70,7 @@ int fd_host(const struct proc *p, uint64_t gfd)
 
 int fd_install(struct proc *p, int host, int cloexec, int min)
 {
-	int lim = fd_limit();
+	int lim = fd_limit(p);
 
 	if (min < 0 || min >= lim) {
 		close(host);
@@ -1178,7 +1178,7 @@ static int64_t dup_onto(struct proc *p, uint64_t oldfd, uint64_t newfd,
 	int h = fd_host(p, oldfd);
 	if (h < 0)
 		return h;
-	if (g < 0 || g >= fd_limit())
+	if (g < 0 || g >= fd_limit(p))
 		return -EBADF;
 	int h2 = host_dup(h);
 	if (h2 < 0)
@@ -1205,7 +1205,7 @@ SYS(dup3)
 		return -EINVAL;
 	if ((uint32_t)a[0] == (uint32_t)a[1])
 		return -EINVAL;
-	if ((int)(uint32_t)a[1] >= fd_limit())
+	if ((int)(uint32_t)a[1] >= fd_limit(p))
 		return -EBADF;
 	return dup_onto(p, a[0], a[1], !!(a[2] & O_CLOEXEC));
 }
@@ -1253,7 +1253,7 @@ SYS(fcntl)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC: {
-		if (a[2] >= (uint64_t)fd_limit())
+		if (a[2] >= (uint64_t)fd_limit(p))
 			return -EINVAL;
 		int h2 = host_dup(h);
 		if (h2 < 0)
@@ -1656,7 +1656,7 @@ static int64_t do_poll(struct proc *p, uint64_t ufds, uint64_t nfds,
 	int64_t err;
 	uint8_t ts[16];
 
-	if (nfds > (uint64_t)fd_limit())
+	if (nfds > (uint64_t)fd_limit(p))
 		return -EINVAL;
 	struct pollfd *gp = guest_buf(p, ufds, nfds * KPOLLFD_SIZE,
 				      PROT_READ | PROT_WRITE, &err);
@@ -1739,8 +1739,8 @@ static int64_t do_select(struct proc *p, uint64_t nfds_arg, const uint64_t u[3],
 
 	if (n < 0)
 		return -EINVAL;
-	if (n > fd_limit())
-		n = fd_limit();
+	if (n > fd_limit(p))
+		n = fd_limit(p);
 	size_t gbytes = (size_t)((n + 63) / 64) * 8;
 	uint64_t gset[3][GUEST_MAX_FDS / 64];
 	int hmax = -1;

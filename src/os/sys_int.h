@@ -39,7 +39,7 @@ int fd_close(struct proc *p, int gfd);
 /* The guest fd whose host fd is host, or -1. */
 int fd_guest_of_host(const struct proc *p, int host);
 /* The guest's current RLIMIT_NOFILE soft limit (sys_misc.c). */
-int fd_limit(void);
+int fd_limit(const struct proc *p);
 
 /* --------------------------------------------------------- guest memory */
 

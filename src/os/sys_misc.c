@@ -10,7 +10,7 @@
  *    is its own process group and session leader;
  *  - uname: Linux rewind 6.1.0 #1 SMP x86_64, domain "(none)";
  *  - one CPU (sched_getaffinity, getcpu);
- *  - fixed resource limits (rlim_default below), RLIMIT_NOFILE = 1024 =
+ *  - fixed resource limits (proc_rlimit_init below), RLIMIT_NOFILE = 1024 =
  *    GUEST_MAX_FDS; limits are stored and reported but only NOFILE is
  *    enforced;
  *  - no capabilities (capget reports none, capset is -EPERM).
@@ -186,13 +186,11 @@ SYS(set_tid_address)
 
 /* The robust list matters only when a thread dies holding a lock that
  * another thread waits for; with one thread it is only remembered. */
-static uint64_t robust_head;
-
 SYS(set_robust_list)
 {
 	if (a[1] != 24)		/* sizeof(struct robust_list_head) */
 		return -EINVAL;
-	robust_head = a[0];
+	p->robust_head = a[0];
 	return 0;
 }
 
@@ -201,7 +199,7 @@ SYS(get_robust_list)
 	uint64_t len = 24;
 	if (a[0] != 0 && (int)a[0] != p->pid && (int)a[0] != c->tid)
 		return -ESRCH;
-	if (guest_put(p, a[1], &robust_head, 8) < 0 ||
+	if (guest_put(p, a[1], &p->robust_head, 8) < 0 ||
 	    guest_put(p, a[2], &len, 8) < 0)
 		return -EFAULT;
 	return 0;
@@ -213,14 +211,10 @@ SYS(rseq) { return -ENOSYS; }
 
 /* ======================================================= rlimits */
 
-#define GUEST_NLIMITS 16
 #define INF RLIM64_INFINITY
 
-static uint64_t rlim[GUEST_NLIMITS][2];
-static int rlim_ready;
-
 /* The limits every guest starts with (Debian defaults, fixed). */
-static void rlim_default(void)
+void proc_rlimit_init(struct proc *p)
 {
 	static const uint64_t def[GUEST_NLIMITS][2] = {
 		[RLIMIT_CPU]        = { INF, INF },
@@ -240,17 +234,13 @@ static void rlim_default(void)
 		[RLIMIT_RTPRIO]     = { 0, 0 },
 		[RLIMIT_RTTIME]     = { INF, INF },
 	};
-	if (!rlim_ready) {
-		memcpy(rlim, def, sizeof(rlim));
-		rlim_ready = 1;
-	}
+	memcpy(p->rlim, def, sizeof(p->rlim));
 }
 
-int fd_limit(void)
+int fd_limit(const struct proc *p)
 {
-	rlim_default();
-	return rlim[RLIMIT_NOFILE][0] > GUEST_MAX_FDS
-		? GUEST_MAX_FDS : (int)rlim[RLIMIT_NOFILE][0];
+	return p->rlim[RLIMIT_NOFILE][0] > GUEST_MAX_FDS
+		? GUEST_MAX_FDS : (int)p->rlim[RLIMIT_NOFILE][0];
 }
 
 /* prlimit for the guest itself: new limit from unew (0 = none), old one to
@@ -261,7 +251,6 @@ static int64_t do_prlimit(struct proc *p, uint64_t res, uint64_t unew,
 {
 	uint64_t nl[2], old[2];
 
-	rlim_default();
 	if (res >= GUEST_NLIMITS)
 		return -EINVAL;
 	if (unew) {
@@ -269,14 +258,14 @@ static int64_t do_prlimit(struct proc *p, uint64_t res, uint64_t unew,
 			return -EFAULT;
 		if (nl[0] > nl[1])
 			return -EINVAL;
-		if (nl[1] > rlim[res][1])
+		if (nl[1] > p->rlim[res][1])
 			return -EPERM;
 		if (res == RLIMIT_NOFILE && nl[1] > GUEST_MAX_FDS)
 			return -EPERM;
 	}
-	memcpy(old, rlim[res], sizeof(old));
+	memcpy(old, p->rlim[res], sizeof(old));
 	if (unew)
-		memcpy(rlim[res], nl, sizeof(nl));
+		memcpy(p->rlim[res], nl, sizeof(nl));
 	if (uold && guest_put(p, uold, old, sizeof(old)) < 0)
 		return -EFAULT;
 	return 0;
@@ -792,19 +781,15 @@ SYS(futex)
 
 /* ======================================================== prctl */
 
-static char comm[16];
-static int comm_ready;
-static int dumpable = 1, pdeathsig, no_new_privs;
-
 /* The thread name starts as the executable's base name, like Linux. */
 static void comm_init(struct proc *p)
 {
-	if (comm_ready)
+	if (p->comm_ready)
 		return;
 	const char *s = p->exe_path ? p->exe_path : "";
 	const char *slash = strrchr(s, '/');
-	snprintf(comm, sizeof(comm), "%s", slash ? slash + 1 : s);
-	comm_ready = 1;
+	snprintf(p->comm, sizeof(p->comm), "%s", slash ? slash + 1 : s);
+	p->comm_ready = 1;
 }
 
 #define PR_SET_VMA_NR 0x53564d41
@@ -826,36 +811,36 @@ SYS(prctl)
 			if (!name[i])
 				break;
 		}
-		memcpy(comm, name, sizeof(comm));
+		memcpy(p->comm, name, sizeof(p->comm));
 		return 0;
 	}
 	case PR_GET_NAME:
 		comm_init(p);
-		return guest_put(p, a[1], comm, sizeof(comm));
+		return guest_put(p, a[1], p->comm, sizeof(p->comm));
 	case PR_GET_DUMPABLE:
-		return dumpable;
+		return p->dumpable;
 	case PR_SET_DUMPABLE:
 		if (a[1] > 1)
 			return -EINVAL;
-		dumpable = (int)a[1];
+		p->dumpable = (int)a[1];
 		return 0;
 	case PR_SET_PDEATHSIG:
 		if (a[1] > GUEST_NSIG)
 			return -EINVAL;
-		pdeathsig = (int)a[1];
+		p->pdeathsig = (int)a[1];
 		return 0;
 	case PR_GET_PDEATHSIG:
-		v = pdeathsig;
+		v = p->pdeathsig;
 		return guest_put(p, a[1], &v, 4);
 	case PR_SET_NO_NEW_PRIVS:
 		if (a[1] != 1 || a[2] || a[3] || a[4])
 			return -EINVAL;
-		no_new_privs = 1;
+		p->no_new_privs = 1;
 		return 0;
 	case PR_GET_NO_NEW_PRIVS:
 		if (a[1] || a[2] || a[3] || a[4])
 			return -EINVAL;
-		return no_new_privs;
+		return p->no_new_privs;
 	case PR_CAPBSET_READ:
 		return a[1] <= 40 ? 1 : -EINVAL;
 	case PR_GET_SECUREBITS:

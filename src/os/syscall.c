@@ -547,6 +547,24 @@ int64_t syscall_execute(struct proc *p, struct cpu *c,
 	return -ENOSYS;
 }
 
+/*
+ * A syscall in a diversion, a throwaway branch of a replay in which the
+ * debugger runs guest code (gdb's `print f(x)`).  Nothing may reach the
+ * outside world: emulated calls run inside the VM as always; a write to
+ * an fd reports success without writing; every other call that would
+ * run on the host fails with ENOSYS.
+ */
+static int64_t diversion_syscall(struct proc *p, struct cpu *c,
+				 const struct syscall_desc *d, uint64_t nr,
+				 const uint64_t a[6])
+{
+	if (d && d->replay != SR_JOURNALED)
+		return syscall_execute(p, c, d, nr, a);
+	if (nr == SYS_write)
+		return (int64_t)a[2];
+	return -ENOSYS;
+}
+
 void os_syscall(struct cpu *c)
 {
 	struct proc *p = c->proc;
@@ -563,7 +581,9 @@ void os_syscall(struct cpu *c)
 	c->gpr[R_RCX] = c->rip;
 	c->gpr[R_R11] = cpu_rflags_read(c);
 
-	if (p->journal)
+	if (p->diverted)
+		r = diversion_syscall(p, c, d, nr, a);
+	else if (p->journal)
 		r = journal_syscall(p, c, d, nr, a);
 	else
 		r = syscall_execute(p, c, d, nr, a);

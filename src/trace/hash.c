@@ -4,6 +4,8 @@
  */
 #include <string.h>
 
+#include <errno.h>
+#include <stdio.h>
 #include "trace/hash.h"
 
 static const uint32_t sha256_k[64] = {
@@ -126,4 +128,55 @@ void sha256(const void *data, size_t len, uint8_t out[SHA256_LEN])
 	sha256_init(&s);
 	sha256_update(&s, data, len);
 	sha256_final(&s, out);
+}
+
+int sha256_file(const char *path, uint8_t out[SHA256_LEN])
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	struct sha256 s;
+	uint8_t buf[65536];
+	size_t n;
+	sha256_init(&s);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sha256_update(&s, buf, n);
+	int err = ferror(f) ? -EIO : 0;
+	fclose(f);
+	sha256_final(&s, out);
+	return err;
+}
+
+void sha256_to_hex(const uint8_t h[SHA256_LEN], char out[2 * SHA256_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (int k = 0; k < SHA256_LEN; k++) {
+		out[2 * k] = digits[h[k] >> 4];
+		out[2 * k + 1] = digits[h[k] & 15];
+	}
+	out[2 * SHA256_LEN] = 0;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int sha256_from_hex(const char *hex, uint8_t out[SHA256_LEN])
+{
+	if (!hex || strlen(hex) != 2 * SHA256_LEN)
+		return -1;
+	for (int k = 0; k < SHA256_LEN; k++) {
+		int hi = hexval(hex[2 * k]), lo = hexval(hex[2 * k + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[k] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
 }

@@ -29,5 +29,12 @@ void sha256_final(struct sha256 *s, uint8_t out[SHA256_LEN]);
 
 /* ---- one shot */
 void sha256(const void *data, size_t len, uint8_t out[SHA256_LEN]);
+/* The SHA-256 of a file's contents: 0 or -errno. */
+int sha256_file(const char *path, uint8_t out[SHA256_LEN]);
+
+/* ---- hex form: 64 lower-case digits and a NUL */
+void sha256_to_hex(const uint8_t h[SHA256_LEN], char out[2 * SHA256_LEN + 1]);
+/* 0, or -1 unless hex is exactly 64 hex digits. */
+int sha256_from_hex(const char *hex, uint8_t out[SHA256_LEN]);
 
 #endif

@@ -10,6 +10,10 @@
 #   make fuzz-event [FUZZ_SECONDS=60] fuzz the event decoder
 #                                     (src/trace/event.c)
 #   make fuzz-event-smoke             build the event fuzzer, fuzz 10 seconds
+#   make fuzz-gdbpacket [FUZZ_SECONDS=60]
+#                                     fuzz the gdb packet reader and request
+#                                     parser (src/gdbstub/packet.c)
+#   make fuzz-gdbpacket-smoke         build the packet fuzzer, fuzz 10 seconds
 #   make fuzz                         every fuzzer, FUZZ_SECONDS each
 #
 # The library is rebuilt under build/fuzz with clang, ASan, UBSan and
@@ -110,6 +114,31 @@ fuzz-event: $(FUZZ_DIR)/fuzz_event $(FUZZ_SEED_EVENT).stamp
 fuzz-event-smoke:
 	$(Q)$(MAKE) --no-print-directory fuzz-event FUZZ_SECONDS=10
 
-fuzz: fuzz-elf fuzz-cpu fuzz-event
+# The gdb packet layer: seeds are framed packets of every kind the parser
+# knows, which the fuzzer writes itself.
+$(FUZZ_DIR)/fuzz_gdbpacket: tests/fuzz/fuzz_gdbpacket.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  FUZZLD  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
-.PHONY: fuzz fuzz-cpu fuzz-elf fuzz-elf-smoke fuzz-event fuzz-event-smoke
+FUZZ_SEED_GDBPACKET = $(FUZZ_DIR)/seed-gdbpacket
+$(FUZZ_SEED_GDBPACKET).stamp: $(FUZZ_DIR)/fuzz_gdbpacket
+	@echo "  SEEDS   $(FUZZ_SEED_GDBPACKET)"
+	$(Q)rm -rf $(FUZZ_SEED_GDBPACKET) && mkdir -p $(FUZZ_SEED_GDBPACKET) && \
+	FUZZ_GDBPACKET_SEEDS=$(FUZZ_SEED_GDBPACKET) $(FUZZ_DIR)/fuzz_gdbpacket
+	$(Q)touch $@
+
+fuzz-gdbpacket: $(FUZZ_DIR)/fuzz_gdbpacket $(FUZZ_SEED_GDBPACKET).stamp
+	@mkdir -p $(FUZZ_DIR)/corpus-gdbpacket
+	$(Q)$(FUZZ_DIR)/fuzz_gdbpacket $(FUZZ_RUN_FLAGS) \
+		-max_total_time=$(FUZZ_SECONDS) \
+		-artifact_prefix=$(FUZZ_DIR)/crash-gdbpacket- \
+		$(FUZZ_DIR)/corpus-gdbpacket $(FUZZ_SEED_GDBPACKET)
+
+fuzz-gdbpacket-smoke:
+	$(Q)$(MAKE) --no-print-directory fuzz-gdbpacket FUZZ_SECONDS=10
+
+fuzz: fuzz-elf fuzz-cpu fuzz-event fuzz-gdbpacket
+
+.PHONY: fuzz fuzz-cpu fuzz-elf fuzz-elf-smoke fuzz-event fuzz-event-smoke \
+	fuzz-gdbpacket fuzz-gdbpacket-smoke
