@@ -65,7 +65,8 @@
  *   - mov to a segment register: DS/ES accept 0 and 0x2b (__USER_DS), SS
  *     accepts 0x2b, FS/GS accept 0 (their bases are kept); anything else
  *     raises #GP (SIGSEGV SI_KERNEL).  mov to CS is #UD.
- *   - lar/lsl report every selector as invalid (ZF = 0).
+ *   - lar/lsl see Linux's user GDT entries (0x23, 0x2b, 0x33 and the
+ *     CPUNODE entry 0x7b, limit 0: CPU 0, node 0) and nothing else.
  *   - far call/jmp/ret (FF /3, FF /5, CA, CB), iret (CF), lss/lfs/lgs
  *     (0F B2/B4/B5) raise #UD: no Linux program of ours needs mode changes.
  *   - int n (CD) other than 3: #GP with error code n*8+2 (SIGSEGV
@@ -1715,12 +1716,45 @@ static void op_grp7(struct cpu *c, const struct insn *i)
 	cpu_raise_ud(c);
 }
 
-/* 0F 02/03: lar, lsl.  No selector is visible to us: ZF = 0. */
+/*
+ * The descriptors of Linux's x86-64 GDT that user mode can inspect with
+ * lar/lsl (DPL 3): __USER32_CS, __USER_DS, __USER_CS and the CPUNODE
+ * entry, whose limit is (node << 12) | cpu: here always 0, the guest's
+ * one CPU.  The access rights are what lar returns on the hardware
+ * (bits 23:8 of the descriptor's high word, limit bits 19:16 included).
+ * Kernel and system descriptors have DPL 0 and the LDT is empty, so
+ * every other selector is invalid.
+ */
+static int gdt_user_entry(uint16_t sel, uint32_t *ar, uint32_t *limit)
+{
+	if (sel & 4)
+		return 0;
+	switch (sel >> 3) {
+	case 4: *ar = 0x00cffb00; *limit = 0xffffffff; return 1;
+	case 5: *ar = 0x00cff300; *limit = 0xffffffff; return 1;
+	case 6: *ar = 0x00affb00; *limit = 0xffffffff; return 1;
+	case 15: *ar = 0x0040f500; *limit = 0; return 1;
+	default: return 0;
+	}
+}
+
+/* 0F 02/03: lar, lsl: ZF = 1 and the access rights or limit for a
+ * selector of the fixed GDT above, else ZF = 0 and the destination kept. */
 static void op_lar_lsl(struct cpu *c, const struct insn *i)
 {
 	NOLOCK(c, i);
-	(void)rm_read(c, i, 2);
-	c->rflags &= ~(uint64_t)FL_ZF;
+	uint32_t ar, limit;
+	uint16_t sel = (uint16_t)rm_read(c, i, 2);
+	if (!gdt_user_entry(sel, &ar, &limit)) {
+		c->rflags &= ~(uint64_t)FL_ZF;
+		return;
+	}
+	uint32_t v = i->op == 0x02 ? ar : limit;
+	if (i->osize == 2)
+		reg_write(c, i->reg, 2, i->op == 0x02 ? (v & 0xff00) : v, i->rex);
+	else
+		reg_write(c, i->reg, i->osize, v, i->rex);
+	c->rflags |= FL_ZF;
 }
 
 /* 0F 0D: prefetch/prefetchw (register form is #UD). */

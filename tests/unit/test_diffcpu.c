@@ -38,6 +38,7 @@
  * the sequences after this long), DIFFCPU_X87_UNMASKED.
  */
 #include <check.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -2245,6 +2246,59 @@ START_TEST(test_div_zero_faults)
 }
 END_TEST
 
+/*
+ * lar and lsl on every selector value a program can name (the upper bits
+ * of the register are ignored): rewind's fixed GDT model must agree with
+ * the host's Linux GDT.  The test runs pinned to CPU 0 (see main), where
+ * the CPUNODE entry's limit is 0, as in the model.
+ */
+START_TEST(test_lar_lsl_selectors)
+{
+	static const struct diffcpu_form fs[] = {
+		{ "lar eax, ecx", 3, { 0x0f, 0x02, 0xc1 }, 1, M_ALL, 4, 0, 0,
+		  FIX_NONE, 0, 0, 0 },
+		{ "lar ax, cx", 4, { 0x66, 0x0f, 0x02, 0xc1 }, 1, M_ALL, 2, 0,
+		  0, FIX_NONE, 0, 0, 0 },
+		{ "lar rax, rcx", 4, { 0x48, 0x0f, 0x02, 0xc1 }, 1, M_ALL, 8, 0,
+		  0, FIX_NONE, 0, 0, 0 },
+		{ "lsl eax, ecx", 3, { 0x0f, 0x03, 0xc1 }, 1, M_ALL, 4, 0, 0,
+		  FIX_NONE, 0, 0, 0 },
+		{ "lsl ax, cx", 4, { 0x66, 0x0f, 0x03, 0xc1 }, 1, M_ALL, 2, 0,
+		  0, FIX_NONE, 0, 0, 0 },
+		{ "lsl rax, word ptr [rbx]", 4, { 0x48, 0x0f, 0x03, 0x03 }, 1,
+		  M_ALL, 8, 0, A_MEM, FIX_NONE, 0, 0, 0 },
+	};
+	static struct input in;
+	struct outcome n, g;
+	struct report rp = { .len = 0 };
+	struct rng r = { 0x1a51 };
+	int valid = 0;
+
+	setup_guest();
+	setup_host();
+	for (size_t k = 0; k < NELEM(fs); k++) {
+		for (uint32_t sel = 0; sel < 0x400; sel++) {
+			plain_input(&in);
+			in.st.gpr[R_RAX] = rnd(&r);
+			in.st.gpr[R_RCX] = (rnd(&r) << 16) | sel;
+			in.st.gpr[R_RBX] = DATA_MID;
+			in.st.rflags = FL_FIXED | (rnd(&r) & FL_ARITH);
+			uint16_t w = (uint16_t)sel;
+			memcpy(in.data + (DATA_MID - DATA), &w, 2);
+			run_both(&fs[k], &in, &n, &g);
+			valid += (n.rflags & FL_ZF) != 0;
+			rp.len = 0;
+			enum verdict v = judge(&fs[k], &in, &n, &g, host_data,
+					       gcpu->mem_base + DATA, &rp);
+			ck_assert_msg(v == V_OK, "%s, selector %#x:\n%s",
+				      fs[k].name, sel, rp.text);
+		}
+	}
+	/* 16 valid selectors (4 descriptors x 4 RPLs) per form. */
+	ck_assert_int_eq(valid, 16 * (int)NELEM(fs));
+}
+END_TEST
+
 START_TEST(test_diffcpu)
 {
 	uint64_t iters = env_u64("DIFFCPU_ITERS", 200);
@@ -2308,6 +2362,7 @@ static Suite *diffcpu_suite(void)
 				       (seq_secs ? seq_secs : seq / 2000)));
 	tcase_add_test(tc, test_oracle_sanity);
 	tcase_add_test(tc, test_div_zero_faults);
+	tcase_add_test(tc, test_lar_lsl_selectors);
 	tcase_add_test(tc, test_v1_check);
 	tcase_add_test(tc, test_diffcpu);
 	tcase_add_test(tc, test_coverage);
@@ -2318,6 +2373,12 @@ static Suite *diffcpu_suite(void)
 
 int main(void)
 {
+	/* The host's CPUNODE descriptor names the CPU we run on: CPU 0, as
+	 * in rewind's model (test_lar_lsl_selectors). */
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_setaffinity(0, sizeof(one), &one);
 	SRunner *sr = srunner_create(diffcpu_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
