@@ -11,6 +11,11 @@
 #   build/examples/NAME.v2glibc gcc -static -O2 -march=x86-64-v2 -g
 #   build/examples/NAME.v2musl  musl-gcc -static -O2 -march=x86-64-v2 -g
 #
+# and once for debugging, where every variable lives in memory and every
+# line has code (the gdb tests and the demo use these):
+#
+#   build/examples/NAME.debug   gcc -static -O0 -g
+#
 # Included from tests/tests.mk.  Guest programs never see the VM's own
 # CFLAGS (sanitizers, -Werror): they are ordinary user programs.
 
@@ -18,6 +23,7 @@ GUEST_CC_GLIBC ?= gcc
 GUEST_CC_MUSL ?= musl-gcc
 GUEST_CFLAGS = -static -O1 -g -Wall -Wextra
 GUEST_CFLAGS_V2 = -static -O2 -march=x86-64-v2 -g -Wall -Wextra
+GUEST_CFLAGS_DEBUG = -static -O0 -g -Wall -Wextra
 GUEST_LDLIBS = -lm
 
 EXAMPLES_DIR = build/examples
@@ -26,7 +32,14 @@ EXAMPLE_BINS = $(foreach n,$(EXAMPLE_NAMES),$(EXAMPLES_DIR)/$(n).glibc $(EXAMPLE
 
 EXAMPLE_V2_BINS = $(foreach n,$(EXAMPLE_NAMES),$(EXAMPLES_DIR)/$(n).v2glibc $(EXAMPLES_DIR)/$(n).v2musl)
 
-examples: $(EXAMPLE_BINS) $(EXAMPLE_V2_BINS)
+EXAMPLE_DEBUG_BINS = $(EXAMPLE_NAMES:%=$(EXAMPLES_DIR)/%.debug)
+
+examples: $(EXAMPLE_BINS) $(EXAMPLE_V2_BINS) $(EXAMPLE_DEBUG_BINS)
+
+$(EXAMPLES_DIR)/%.debug: examples/%.c
+	@mkdir -p $(@D)
+	@echo "  GUEST   $@"
+	$(Q)$(GUEST_CC_GLIBC) $(GUEST_CFLAGS_DEBUG) -o $@ $< $(GUEST_LDLIBS)
 
 $(EXAMPLES_DIR)/%.glibc: examples/%.c
 	@mkdir -p $(@D)

@@ -37,6 +37,7 @@
 #include "os/proc.h"
 #include "os/syscall.h"
 #include "replay/replay.h"
+#include "cli/cli.h"
 #include "trace/hash.h"
 #include "trace/trace.h"
 
@@ -61,8 +62,10 @@ static void usage(FILE *f)
 	      "                        run PROG inside the VM without recording\n"
 	      "  rewind record [-o TRACE] [--engine=E] -- PROG [ARGS...]\n"
 	      "  rewind replay [--check] [--engine=E] TRACE\n"
-	      "  rewind debug TRACE [-- GDB-ARGS...]\n"
-	      "  rewind gdbserver TRACE [--port N]\n"
+	      "  rewind debug [TRACE] [-- GDB-ARGS...]\n"
+	      "                        replay TRACE under gdb (reverse execution)\n"
+	      "  rewind gdbserver [--port N] [--host H] [--once] [TRACE]\n"
+	      "                        serve TRACE to gdb (target remote :N)\n"
 	      "  rewind repl TRACE\n"
 	      "  rewind dump TRACE [--json]\n"
 	      "  rewind pack TRACE [-o FILE]\n"
@@ -71,18 +74,14 @@ static void usage(FILE *f)
 	      "  rewind --version       print the version\n"
 	      "\n"
 	      "Engines: interp (the reference interpreter).\n"
-	      "Only 'run' is implemented so far.\n"
+	      "Not implemented yet: repl, report.\n"
 	      "\n"
 	      "Exit status: the program's own status (128+N if signal N killed\n"
 	      "it); 125 if rewind failed, 126 if PROG cannot be executed, 127\n"
 	      "if PROG was not found.\n", f);
 }
 
-/* Print the one line a failure gets and return status. */
-static int fail(int status, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(int status, const char *fmt, ...)
+int fail(int status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -956,7 +955,7 @@ done:
 }
 
 static const char *const planned_commands[] = {
-	"debug", "gdbserver", "repl", "report",
+	"repl", "report",
 };
 
 int main(int argc, char **argv)
@@ -993,6 +992,10 @@ int main(int argc, char **argv)
 		return cmd_dump(argc - 2, argv + 2);
 	if (strcmp(cmd, "pack") == 0)
 		return cmd_pack(argc - 2, argv + 2);
+	if (strcmp(cmd, "gdbserver") == 0)
+		return cmd_gdbserver(argc - 2, argv + 2);
+	if (strcmp(cmd, "debug") == 0)
+		return cmd_debug(argc - 2, argv + 2);
 	for (i = 0; i < sizeof(planned_commands) / sizeof(*planned_commands);
 	     i++)
 		if (strcmp(cmd, planned_commands[i]) == 0)

@@ -53,6 +53,9 @@ struct journal {
 	/* Replay: the event of the emulated syscall being executed. */
 	struct event pending;
 	int have_pending;
+	/* Replay: output is shown once, when the replay first passes the
+	 * event that wrote it (a session goes over the same events again). */
+	uint64_t output_upto;
 
 	char failure[512];
 	int failure_code;
@@ -350,8 +353,11 @@ static int next_event(struct proc *p, struct cpu *c, int kind, uint64_t nr,
 static void replay_output(struct proc *p, const struct event *ev)
 {
 	int h = (int)ev->value;
-	if ((h != 1 && h != 2) || ev->result <= 0 || p->replay_quiet)
+	struct journal *j = p->journal;
+	if ((h != 1 && h != 2) || ev->result <= 0 || p->replay_quiet ||
+	    j->seq <= j->output_upto)
 		return;
+	j->output_upto = j->seq;
 	uint64_t left = (uint64_t)ev->result;
 	if (ev->nr == SYS_write || ev->nr == SYS_pwrite64) {
 		if (mem_check(p->mem, ev->args[1], left, PROT_READ) == 0)

@@ -286,6 +286,14 @@ static void adapt_interval(struct session *s, uint64_t instructions,
 	s->interval = (uint64_t)want;
 }
 
+/* The data address a watch stop reports: the access, or the start of
+ * the watched range when the access began below it (so that it lies in
+ * the range, where gdb looks for it). */
+static uint64_t watch_address(const struct debug_hit *h)
+{
+	return h->access > h->addr ? h->access : h->addr;
+}
+
 /* ------------------------------------------------------------ running */
 
 enum advance_mode {
@@ -386,7 +394,7 @@ static int advance(struct session *s, uint64_t limit, enum advance_mode mode,
 			} else {
 				st->reason = SESSION_STOP_WATCH;
 				st->watch_kind = h->kind;
-				st->addr = h->access;
+				st->addr = watch_address(h);
 			}
 			break;
 		}
@@ -775,12 +783,15 @@ size_t session_read_memory(struct session *s, uint64_t addr, void *buf,
 
 /* ------------------------------------------------------------ motion */
 
-/* The moment forwards execution may not pass on the timeline. */
+/* The moment forwards execution stops at on the timeline: just before
+ * the exit, or where the trace ends.  A fatal signal needs no limit: its
+ * stop before delivery is the end. */
 static uint64_t forward_limit(const struct session *s)
 {
 	if (s->diverted)
 		return UINT64_MAX;
-	return s->end_kind != END_UNKNOWN ? s->end_icount : UINT64_MAX;
+	return s->end_kind == END_EXIT || s->end_kind == END_TRUNCATED ?
+	       s->end_icount : UINT64_MAX;
 }
 
 /* Resuming from the last stop: do not stop again at the breakpoint we
@@ -892,7 +903,7 @@ int session_continue(struct session *s, int reverse, struct session_stop *st)
 			} else {
 				st->reason = SESSION_STOP_WATCH;
 				st->watch_kind = h.kind;
-				st->addr = h.access;
+				st->addr = watch_address(&h);
 			}
 			return finish(s, st, 0);
 		}
@@ -939,7 +950,7 @@ int session_seek(struct session *s, uint64_t t, struct session_stop *st)
 	int rc = 0;
 	if (s->diverted && (rc = session_leave_diversion(s)) < 0)
 		return finish(s, st, rc);
-	uint64_t end = forward_limit(s);
+	uint64_t end = s->end_kind != END_UNKNOWN ? s->end_icount : UINT64_MAX;
 	int beyond = t > end;
 	if (beyond)
 		t = end;

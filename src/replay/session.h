@@ -91,7 +91,8 @@ enum session_stop_reason {
 	SESSION_STOP_NONE,
 	SESSION_STOP_STEP,	/* a step (or a seek) completed */
 	SESSION_STOP_BREAK,	/* breakpoint at addr */
-	SESSION_STOP_WATCH,	/* watchpoint: kind, addr = data address */
+	SESSION_STOP_WATCH,	/* watchpoint: kind, addr = the data address
+				   accessed (within the watched range) */
 	SESSION_STOP_SIGNAL,	/* sig is about to be delivered */
 	SESSION_STOP_START,	/* the start of the history, going back */
 	SESSION_STOP_END,	/* the end of the history, going forwards */

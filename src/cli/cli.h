@@ -1,0 +1,19 @@
+/*
+ * cli.h - what the files of the rewind command share.
+ *
+ * Owns: the one way a command reports failure (one line on stderr, an
+ * exit status from DESIGN.md) and the entry points of the commands that
+ * live outside main.c.
+ */
+#ifndef REWIND_CLI_CLI_H
+#define REWIND_CLI_CLI_H
+
+/* Print "rewind: " and the message as one line on stderr; return status. */
+int fail(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* debug.c: rewind gdbserver, rewind debug. */
+int cmd_gdbserver(int argc, char **argv);
+int cmd_debug(int argc, char **argv);
+
+#endif
