@@ -50,7 +50,7 @@ TRACE_SRC = src/trace/error.c src/trace/hash.c src/trace/event.c \
 GDBSTUB_SRC = src/gdbstub/packet.c src/gdbstub/server.c
 GC_SRC = src/gc/pagestore.c
 REPLAY_SRC = src/replay/replay.c src/replay/pagetree.c \
-	src/replay/snapshot.c src/replay/session.c
+	src/replay/snapshot.c src/replay/snapfile.c src/replay/session.c
 CLI_SRC = src/cli/main.c src/cli/debug.c
 
 LIB_SRC = $(ENGINE_SRC) $(MEM_SRC) $(OS_SRC) $(TRACE_SRC) $(GC_SRC) \

@@ -12,8 +12,9 @@
 int fail(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* debug.c: rewind gdbserver, rewind debug. */
+/* debug.c: rewind gdbserver, rewind debug, rewind index. */
 int cmd_gdbserver(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
+int cmd_index(int argc, char **argv);
 
 #endif

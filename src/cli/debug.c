@@ -244,3 +244,36 @@ int cmd_debug(int argc, char **argv)
 		return rc;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
+
+/*
+ * rewind index [TRACE]: replay TRACE to its end and store the snapshots
+ * taken on the way in the trace, so that later sessions (debug,
+ * gdbserver) start with a full timeline instead of building it.
+ */
+int cmd_index(int argc, char **argv)
+{
+	const char *trace = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (argv[i][0] == '-')
+			return fail(REWIND_EXIT_INTERNAL,
+				    "index: unknown option '%s'", argv[i]);
+		if (trace)
+			return fail(REWIND_EXIT_INTERNAL,
+				    "index: more than one trace given");
+		trace = argv[i];
+	}
+	struct session *s;
+	char err[9000];
+	struct session_opts so = { .no_index = 1, .update_trace = 1 };
+	if (session_open(trace, &so, &s, err, sizeof(err)) < 0)
+		return fail(REWIND_EXIT_INTERNAL, "%s", err);
+	uint64_t n, bytes;
+	int rc = session_index_save(s, &n, &bytes, err, sizeof(err));
+	session_close(s);
+	if (rc < 0)
+		return fail(REWIND_EXIT_INTERNAL, "%s", err);
+	fprintf(stderr, "rewind: indexed %llu snapshots (%.1f MiB of new "
+		"pages before compression)\n", (unsigned long long)n,
+		bytes / 1048576.0);
+	return 0;
+}

@@ -66,6 +66,7 @@ static void usage(FILE *f)
 	      "                        replay TRACE under gdb (reverse execution)\n"
 	      "  rewind gdbserver [--port N] [--host H] [--once] [TRACE]\n"
 	      "                        serve TRACE to gdb (target remote :N)\n"
+	      "  rewind index [TRACE]  store snapshots in TRACE for fast starts\n"
 	      "  rewind repl TRACE\n"
 	      "  rewind dump TRACE [--json]\n"
 	      "  rewind pack TRACE [-o FILE]\n"
@@ -996,6 +997,8 @@ int main(int argc, char **argv)
 		return cmd_gdbserver(argc - 2, argv + 2);
 	if (strcmp(cmd, "debug") == 0)
 		return cmd_debug(argc - 2, argv + 2);
+	if (strcmp(cmd, "index") == 0)
+		return cmd_index(argc - 2, argv + 2);
 	for (i = 0; i < sizeof(planned_commands) / sizeof(*planned_commands);
 	     i++)
 		if (strcmp(cmd, planned_commands[i]) == 0)

@@ -45,13 +45,13 @@ char *replay_trace_path(const char *arg, char *err, size_t errlen)
 	return path;
 }
 
-int replay_trace_open(const char *arg, struct trace **t, char **path_out,
-		      char *err, size_t errlen)
+static int trace_open_as(const char *arg, int update, struct trace **t,
+			 char **path_out, char *err, size_t errlen)
 {
 	char *path = replay_trace_path(arg, err, errlen);
 	if (!path)
 		return -ENOMEM;
-	int rc = trace_open(path, t);
+	int rc = update ? trace_open_update(path, t) : trace_open(path, t);
 	if (rc < 0) {
 		if (!arg && rc == -ENOENT)
 			snprintf(err, errlen, "%s: no latest recording (give "
@@ -64,6 +64,18 @@ int replay_trace_open(const char *arg, struct trace **t, char **path_out,
 	}
 	*path_out = path;
 	return 0;
+}
+
+int replay_trace_open(const char *arg, struct trace **t, char **path_out,
+		      char *err, size_t errlen)
+{
+	return trace_open_as(arg, 0, t, path_out, err, errlen);
+}
+
+int replay_trace_open_update(const char *arg, struct trace **t,
+			     char **path_out, char *err, size_t errlen)
+{
+	return trace_open_as(arg, 1, t, path_out, err, errlen);
 }
 
 char *replay_meta_string(struct trace *t, const char *key, size_t *len)
@@ -213,8 +225,23 @@ static int meta_number(struct trace *t, const char *key, long long *out)
 	return bad ? -1 : 0;
 }
 
+static int open_replay(const char *arg, int update, struct replay **out,
+		       char *err, size_t errlen);
+
 int replay_open(const char *arg, struct replay **out, char *err,
 		size_t errlen)
+{
+	return open_replay(arg, 0, out, err, errlen);
+}
+
+int replay_open_update(const char *arg, struct replay **out, char *err,
+		       size_t errlen)
+{
+	return open_replay(arg, 1, out, err, errlen);
+}
+
+static int open_replay(const char *arg, int update, struct replay **out,
+		       char *err, size_t errlen)
 {
 	struct replay *r = calloc(1, sizeof(*r));
 	char *exe = NULL, *want = NULL, *cpu = NULL, *ids = NULL;
@@ -224,7 +251,8 @@ int replay_open(const char *arg, struct replay **out, char *err,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	rc = replay_trace_open(arg, &r->trace, &r->trace_path, err, errlen);
+	rc = trace_open_as(arg, update, &r->trace, &r->trace_path, err,
+			   errlen);
 	if (rc < 0)
 		goto fail;
 	r->argv_buf = replay_meta_string(r->trace, "argv", &alen);

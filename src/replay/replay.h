@@ -59,6 +59,8 @@ char *replay_trace_path(const char *arg, char *err, size_t errlen);
  * code with one line in err naming the trace and the problem. */
 int replay_trace_open(const char *arg, struct trace **t, char **path,
 		      char *err, size_t errlen);
+int replay_trace_open_update(const char *arg, struct trace **t, char **path,
+			     char *err, size_t errlen);
 
 /* A meta value as a malloc'd NUL-terminated string, or NULL. */
 char *replay_meta_string(struct trace *t, const char *key, size_t *len);
@@ -78,6 +80,10 @@ int replay_locate_executable(struct trace *t, const char *exe,
  * located.  0, or a negative code with one line in err. */
 int replay_open(const char *arg, struct replay **out, char *err,
 		size_t errlen);
+/* The same, with the trace opened for adding meta values and blobs
+ * (trace_open_update), for `rewind index`. */
+int replay_open_update(const char *arg, struct replay **out, char *err,
+		       size_t errlen);
 
 /* Create the replaying process at icount 0 on engine `engine` (NULL: the
  * default).  quiet: replayed output is not shown.  0, or a negative code

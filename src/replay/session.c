@@ -42,6 +42,7 @@
 #include "os/proc.h"
 #include "replay/replay.h"
 #include "replay/session.h"
+#include "replay/snapfile.h"
 #include "replay/snapshot.h"
 #include "trace/event.h"
 #include "trace/trace.h"
@@ -82,7 +83,7 @@ struct session {
 	size_t nsnaps, capsnaps;
 	struct snapshot *base;		/* memory is in sync with it */
 	uint64_t snap_bytes;		/* records of snaps[] */
-	uint64_t budget, peak, thinned, executed;
+	uint64_t budget, peak, thinned, executed, loaded;
 	uint64_t interval;
 	int fixed_interval;
 	double ips;			/* measured instructions per second */
@@ -506,6 +507,201 @@ static void find_end(struct session *s)
 	event_free(&last);
 }
 
+/* ------------------------------------------------------------ index */
+
+/* The meta value "snapshots": magic, version, the trace's event count
+ * (an index belongs to its trace), then one 32-byte record hash each. */
+#define INDEX_MAGIC 0x58535752u		/* "RWSX" */
+#define INDEX_HDR 16
+
+static int index_get_page(void *ctx, const uint8_t hash[32], void *out)
+{
+	struct trace *t = ctx;
+	void *data;
+	size_t len;
+	int rc = trace_blob_get(t, hash, &data, &len);
+	if (rc < 0)
+		return rc;
+	if (len != PAGESTORE_PAGE) {
+		free(data);
+		return TRACE_ECORRUPT;
+	}
+	memcpy(out, data, len);
+	free(data);
+	return 0;
+}
+
+struct index_put {
+	struct trace *t;
+	uint64_t bytes;
+};
+
+static int index_put_page(void *ctx, const void *data, const uint8_t hash[32])
+{
+	struct index_put *ip = ctx;
+	int have = trace_blob_has(ip->t, hash);
+	if (have)
+		return have < 0 ? have : 0;
+	uint8_t h[SHA256_LEN];
+	ip->bytes += PAGESTORE_PAGE;
+	return trace_blob_put(ip->t, data, PAGESTORE_PAGE, h);
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Insert a loaded snapshot into the timeline (sorted, no duplicate). */
+static int snap_insert(struct session *s, struct snapshot *x)
+{
+	size_t k = snap_at_or_before(s, x->icount);
+	if (s->snaps[k]->icount == x->icount) {
+		snapshot_free(&s->st, x);
+		return 0;
+	}
+	if (s->nsnaps == s->capsnaps) {
+		size_t cap = s->capsnaps * 2;
+		struct snapshot **n = realloc(s->snaps, cap * sizeof(*n));
+		if (!n) {
+			snapshot_free(&s->st, x);
+			return -ENOMEM;
+		}
+		s->snaps = n;
+		s->capsnaps = cap;
+	}
+	memmove(&s->snaps[k + 2], &s->snaps[k + 1],
+		(s->nsnaps - k - 1) * sizeof(*s->snaps));
+	s->snaps[k + 1] = x;
+	s->nsnaps++;
+	s->snap_bytes += x->bytes;
+	return 0;
+}
+
+/* Load the trace's snapshot index, when it has one. */
+static int index_load(struct session *s, char *err, size_t errlen)
+{
+	struct trace *t = s->r->trace;
+	size_t len = 0;
+	uint8_t *v = (uint8_t *)replay_meta_string(t, "snapshots", &len);
+	int rc = 0;
+	if (!v)
+		return 0;
+	if (len < INDEX_HDR || (len - INDEX_HDR) % SHA256_LEN ||
+	    get_le64(v) != ((uint64_t)1 << 32 | INDEX_MAGIC)) {
+		snprintf(err, errlen, "%s: the snapshot index is malformed",
+			 s->r->trace_path);
+		free(v);
+		return TRACE_ECORRUPT;
+	}
+	if (get_le64(v + 8) != trace_event_count(t)) {
+		/* Not this trace's index (it cannot happen unless the file
+		 * was edited): replay without it. */
+		free(v);
+		return 0;
+	}
+	size_t n = (len - INDEX_HDR) / SHA256_LEN;
+	/* Each record lists the pages that differ from the one before: the
+	 * previous record is the base of the next.  Record 0 (icount 0) has
+	 * a twin captured live, so it is kept only for that. */
+	struct snapshot *prev = NULL, *first = NULL;
+	uint64_t nevents = journal_event_count(s->r->j);
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		void *rec;
+		size_t rlen;
+		struct snapshot *x;
+		rc = trace_blob_get(t, v + INDEX_HDR + k * SHA256_LEN, &rec,
+				    &rlen);
+		if (rc < 0)
+			break;
+		rc = snapfile_decode(&s->st, prev, s->p, rec, rlen,
+				     index_get_page, t, &x);
+		free(rec);
+		if (rc < 0)
+			break;
+		if ((k == 0) != (x->icount == 0) ||
+		    (prev && x->icount <= prev->icount) || x->event > nevents) {
+			snapshot_free(&s->st, x);
+			rc = TRACE_ECORRUPT;
+			break;
+		}
+		if (k == 0) {
+			first = x;
+		} else if ((rc = snap_insert(s, x)) == 0) {
+			s->loaded++;
+		} else {
+			break;	/* x was freed */
+		}
+		prev = x;
+	}
+	snapshot_free(&s->st, first);
+	free(v);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: the snapshot index: %s",
+			 s->r->trace_path, trace_strerror(rc));
+		return rc;
+	}
+	thin(s);
+	return 0;
+}
+
+int session_index_save(struct session *s, uint64_t *count, uint64_t *bytes,
+		       char *err, size_t errlen)
+{
+	struct session_stop st;
+	struct trace *t = s->r->trace;
+	int rc = session_seek(s, UINT64_MAX, &st);
+	if (rc < 0 || st.reason == SESSION_STOP_ERROR) {
+		snprintf(err, errlen, "%s: %s", s->r->trace_path,
+			 s->error[0] ? s->error : "cannot replay to the end");
+		return rc < 0 ? rc : -EIO;
+	}
+	size_t len = INDEX_HDR + s->nsnaps * SHA256_LEN;
+	uint8_t *v = malloc(len);
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	put_le64(v, (uint64_t)1 << 32 | INDEX_MAGIC);
+	put_le64(v + 8, trace_event_count(t));
+	struct index_put ip = { .t = t };
+	for (size_t k = 0; k < s->nsnaps && rc == 0; k++) {
+		uint8_t *rec;
+		size_t rlen;
+		rc = snapfile_encode(&s->st, k ? s->snaps[k - 1] : NULL,
+				     s->snaps[k], index_put_page, &ip, &rec,
+				     &rlen);
+		if (rc < 0)
+			break;
+		rc = trace_blob_put(t, rec, rlen, v + INDEX_HDR + k * SHA256_LEN);
+		free(rec);
+	}
+	if (rc == 0)
+		rc = trace_meta_put(t, "snapshots", v, len);
+	if (rc == 0)
+		rc = trace_commit(t);
+	free(v);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot store the index: %s",
+			 s->r->trace_path, trace_strerror(rc));
+		return rc;
+	}
+	*count = s->nsnaps;
+	*bytes = ip.bytes;
+	return 0;
+}
+
+/* ------------------------------------------------------------ open */
+
 int session_open(const char *trace, const struct session_opts *o,
 		 struct session **out, char *err, size_t errlen)
 {
@@ -516,7 +712,9 @@ int session_open(const char *trace, const struct session_opts *o,
 		return -ENOMEM;
 	}
 	debug_init(&s->dbg);
-	if ((rc = replay_open(trace, &s->r, err, errlen)) < 0)
+	rc = o && o->update_trace ? replay_open_update(trace, &s->r, err, errlen) :
+	     replay_open(trace, &s->r, err, errlen);
+	if (rc < 0)
 		goto fail;
 	if ((rc = replay_start(s->r, o ? o->engine : NULL,
 			       !(o && o->show_output), 0, err, errlen)) < 0)
@@ -555,6 +753,8 @@ int session_open(const char *trace, const struct session_opts *o,
 			s->p->auxv_len) == 0)
 		s->auxv_len = s->p->auxv_len;
 	find_end(s);
+	if (!(o && o->no_index) && (rc = index_load(s, err, errlen)) < 0)
+		goto fail;
 	*out = s;
 	return 0;
 fail:
@@ -632,6 +832,7 @@ void session_get_stats(const struct session *s, struct session_stats *st)
 	st->interval = s->interval;
 	st->thinned = s->thinned;
 	st->executed = s->executed;
+	st->loaded = s->loaded;
 }
 
 void session_state_hash(struct session *s, uint8_t out[32])

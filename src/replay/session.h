@@ -46,6 +46,10 @@ struct session_opts {
 					   0: adapt to the engine's speed */
 	int show_output;		/* print the recorded output when the
 					   replay first passes it */
+	int no_index;			/* ignore a snapshot index in the
+					   trace (`rewind index`) */
+	int update_trace;		/* open the trace for writing an index
+					   (session_index_save) */
 };
 
 /* Open the trace (NULL: the latest recording) and stand at icount 0.
@@ -151,6 +155,18 @@ size_t session_write_memory(struct session *s, uint64_t addr,
 			    const void *buf, size_t len);
 int session_leave_diversion(struct session *s);
 
+/* ------------------------------------------------------------ index */
+
+/*
+ * Run to the end of the history (taking snapshots at the current
+ * spacing) and store every snapshot in the trace: records and pages as
+ * blobs, their list under the meta key "snapshots".  Later sessions start
+ * with them.  Needs opts.update_trace.  0, or a negative code with one
+ * line in err.  *count and *bytes: snapshots and page bytes written.
+ */
+int session_index_save(struct session *s, uint64_t *count, uint64_t *bytes,
+		       char *err, size_t errlen);
+
 /* ------------------------------------------------------------ state */
 
 struct session_stats {
@@ -162,6 +178,7 @@ struct session_stats {
 	uint64_t interval;		/* current snapshot spacing */
 	uint64_t thinned;		/* snapshots dropped for the budget */
 	uint64_t executed;		/* instructions executed in total */
+	uint64_t loaded;		/* snapshots read from the index */
 };
 
 void session_get_stats(const struct session *s, struct session_stats *st);

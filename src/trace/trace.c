@@ -43,6 +43,7 @@ struct trace {
 	MDB_env *env;
 	MDB_dbi dbi_meta, dbi_batches, dbi_blobs;
 	bool readonly;
+	bool update;		/* trace_open_update: no new events */
 	MDB_txn *txn;		/* write txn (lazy) or the one read txn */
 	int err;		/* sticky */
 	uint64_t err_event;
@@ -247,7 +248,21 @@ err_free:
 
 /* ---------------------------------------------------------------- open */
 
+static int open_existing(const char *path, bool update, struct trace **out);
+
 int trace_open(const char *path, struct trace **out)
+{
+	return open_existing(path, false, out);
+}
+
+int trace_open_update(const char *path, struct trace **out)
+{
+	return open_existing(path, true, out);
+}
+
+/* Open a trace that exists, read-only or (update) to add meta values and
+ * blobs in one write transaction, committed by trace_close. */
+static int open_existing(const char *path, bool update, struct trace **out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -260,11 +275,12 @@ int trace_open(const char *path, struct trace **out)
 	struct trace *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	t->readonly = true;
+	t->readonly = !update;
+	t->update = update;
 	t->err_event = NO_EVENT;
-	if ((err = env_new(t, path, MDB_RDONLY, 0)))
+	if ((err = env_new(t, path, update ? MDB_NOSYNC : MDB_RDONLY, 0)))
 		goto err_free;
-	int rc = mdb_txn_begin(t->env, NULL, MDB_RDONLY, &t->txn);
+	int rc = mdb_txn_begin(t->env, NULL, update ? 0 : MDB_RDONLY, &t->txn);
 	if (rc) {
 		err = mdb_to_err(rc);
 		goto err_free;
@@ -495,7 +511,7 @@ static void batch_digest(uint64_t first, uint64_t count, const uint8_t *body,
 int trace_append(struct trace *t, const struct event *ev, uint64_t *seq)
 {
 	int err;
-	if (t->readonly)
+	if (t->readonly || t->update)
 		return TRACE_EREADONLY;
 	if (t->err)
 		return t->err;
@@ -898,6 +914,19 @@ int trace_blob_put(struct trace *t, const void *data, size_t len,
 	rc = mdb_put(txn, t->dbi_blobs, &k, &d, 0);
 	free(rec);
 	return rc ? fail(t, mdb_to_err(rc), NO_EVENT) : 0;
+}
+
+int trace_blob_has(struct trace *t, const uint8_t hash[SHA256_LEN])
+{
+	MDB_txn *txn;
+	int err;
+	if ((err = txn_get(t, &txn)))
+		return err;
+	MDB_val k = { SHA256_LEN, (void *)hash }, d;
+	int rc = mdb_get(txn, t->dbi_blobs, &k, &d);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc ? fail(t, mdb_to_err(rc), NO_EVENT) : 1;
 }
 
 int trace_blob_get(struct trace *t, const uint8_t hash[SHA256_LEN],

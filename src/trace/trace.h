@@ -70,6 +70,10 @@ int trace_create(const char *path, struct trace **out);
  * format version, TRACE_ECORRUPT or TRACE_EBATCH for a damaged one (the
  * last batch is verified here), -errno otherwise. */
 int trace_open(const char *path, struct trace **out);
+/* Opens an existing trace, checked like trace_open, to add meta values
+ * and blobs (not events): everything is written in one transaction that
+ * trace_close commits, so the trace is never half updated. */
+int trace_open_update(const char *path, struct trace **out);
 
 /* Commits what is pending, syncs and frees t (also on error).  Returns 0
  * or the error that prevented the last commit. */
@@ -131,6 +135,8 @@ int trace_stats(struct trace *t, struct trace_stats *out);
  * content again is a no-op. */
 int trace_blob_put(struct trace *t, const void *data, size_t len,
 		   uint8_t hash_out[SHA256_LEN]);
+/* 1 when a blob with this hash is stored, 0 when not (not verified). */
+int trace_blob_has(struct trace *t, const uint8_t hash[SHA256_LEN]);
 /* *data is malloc'd (non-NULL even for an empty blob).  TRACE_ENOBLOB when
  * absent, TRACE_EBADBLOB when what is stored does not hash to its name. */
 int trace_blob_get(struct trace *t, const uint8_t hash[SHA256_LEN],

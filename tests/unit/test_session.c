@@ -65,6 +65,25 @@ static void record(const char *prog, const char *trace)
 		      "recording %s failed (status %#x)", prog, st);
 }
 
+static void run_rewind(const char *cmd, const char *trace)
+{
+	char rewind[PATH_MAX];
+	build_path(rewind, sizeof(rewind), "rewind");
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int nul = open("/dev/null", O_WRONLY);
+		dup2(nul, 1);
+		dup2(nul, 2);
+		execl(rewind, rewind, cmd, trace, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "rewind %s %s failed (status %#x)", cmd, trace, st);
+}
+
 static void setup(void)
 {
 	if (tt_trace[0])
@@ -524,6 +543,54 @@ START_TEST(test_budget)
 }
 END_TEST
 
+/* ------------------------------------------------------- index */
+
+START_TEST(test_index)
+{
+	enum { N = 25 };
+	char indexed[PATH_MAX + 64], cmd[3 * PATH_MAX];
+	snprintf(indexed, sizeof(indexed), "%s/indexed.rwd", tmpdir);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", compute_trace, indexed);
+	ck_assert_int_eq(system(cmd), 0);
+	run_rewind("index", indexed);
+	/* Sessions on the indexed trace start with its snapshots... */
+	struct session *a = open_session(indexed, 1ULL << 40, 0);
+	struct session_stats ss;
+	session_get_stats(a, &ss);
+	ck_assert_uint_gt(ss.loaded, 2);
+	ck_assert_uint_eq(ss.snapshots, ss.loaded + 1);
+	uint64_t end, t[N];
+	ck_assert(session_end(a, &end));
+	uint8_t ha[N][32], hb[32];
+	struct session_stop st;
+	for (int k = 0; k < N; k++) {
+		t[k] = rnd() % (end + 1);
+		ck_assert_int_eq(session_seek(a, t[k], &st), 0);
+		session_state_hash(a, ha[k]);
+	}
+	/* ...which restore the very states plain execution reaches (the
+	 * fixed huge spacing means every seek above started from one). */
+	session_get_stats(a, &ss);
+	ck_assert_uint_lt(ss.executed, end);
+	session_close(a);
+	struct session_opts o = { .no_index = 1 };
+	struct session *b;
+	char err[512];
+	ck_assert_int_eq(session_open(compute_trace, &o, &b, err,
+				      sizeof(err)), 0);
+	for (int k = 0; k < N; k++) {
+		ck_assert_int_eq(session_seek(b, t[k], &st), 0);
+		session_state_hash(b, hb);
+		ck_assert_msg(memcmp(ha[k], hb, 32) == 0,
+			      "indexed state at %llu differs",
+			      (unsigned long long)t[k]);
+	}
+	session_close(b);
+	/* A replay of the indexed trace still matches the recording. */
+	run_rewind("replay", indexed);
+}
+END_TEST
+
 static Suite *session_suite(void)
 {
 	Suite *s = suite_create("session");
@@ -539,6 +606,7 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, test_signal_stop);
 	tcase_add_test(tc, test_diversion);
 	tcase_add_test(tc, test_budget);
+	tcase_add_test(tc, test_index);
 	suite_add_tcase(s, tc);
 	return s;
 }
