@@ -122,9 +122,11 @@ $(BENCH_DIR)/%: tests/bench/%.c
 # text (tools/bench.sh --busybox), when the static busybox is installed.
 BENCH_BUSYBOX ?= /bin/busybox
 
-bench: $(REWIND) $(BENCH_BINS)
+bench: $(REWIND) $(BENCH_BINS) $(TIMELINE_BENCH)
 	$(Q)tools/bench.sh $(REWIND) \
 	  $$([ -x "$(BENCH_BUSYBOX)" ] && echo --busybox $(BENCH_BUSYBOX)) \
 	  $(BENCH_BINS)
+	$(Q)tools/timeline_bench.sh $(REWIND) $(TIMELINE_BENCH) $(BENCH_DIR) \
+	  $$([ -x "$(BENCH_BUSYBOX)" ] && echo $(BENCH_BUSYBOX))
 
 .PHONY: programs test test-unit test-integration demo bench

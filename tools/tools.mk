@@ -2,9 +2,11 @@
 # tests/tests.mk.
 #
 #   make tools    build $(BUILD)/isa-scan: which instruction forms of a
-#                 binary the guest CPU model cannot run (tools/isa_scan.c)
+#                 binary the guest CPU model cannot run (tools/isa_scan.c),
+#                 and $(BUILD)/timeline-bench (tools/timeline_bench.c)
 
 ISA_SCAN = $(BUILD)/isa-scan
+TIMELINE_BENCH = $(BUILD)/timeline-bench
 
 $(ISA_SCAN): tools/isa_scan.c $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -14,6 +16,16 @@ $(ISA_SCAN): tools/isa_scan.c $(LIB_OBJ)
 
 -include $(ISA_SCAN).d
 
-tools: $(ISA_SCAN)
+# timeline-bench: seek and reverse-execution latencies of a replay session
+# on a trace (tools/bench.sh --timeline runs it; see BENCHMARKS.md).
+$(TIMELINE_BENCH): tools/timeline_bench.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -MF $@.d $(LDFLAGS) $(LDFLAGS_MODE) \
+		-o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+-include $(TIMELINE_BENCH).d
+
+tools: $(ISA_SCAN) $(TIMELINE_BENCH)
 
 .PHONY: tools

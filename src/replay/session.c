@@ -352,7 +352,6 @@ static int advance(struct session *s, uint64_t limit, enum advance_mode mode,
 		s->dbg.stop_signals = mode == RUN_STOP;
 		debug_attach(c, &s->dbg);
 	}
-	double t0 = now_seconds();
 	uint64_t i0 = c->icount, polled = c->icount;
 	int rc = 0;
 	for (;;) {
@@ -371,7 +370,11 @@ static int advance(struct session *s, uint64_t limit, enum advance_mode mode,
 			stop_at = snap;
 		if (stop_at - c->icount > CHUNK)
 			stop_at = c->icount + CHUNK;
+		uint64_t before = c->icount;
+		double t1 = now_seconds();
 		enum engine_stop why = s->eng->run(c, stop_at);
+		/* The spacing follows the engine's speed as it goes. */
+		adapt_interval(s, c->icount - before, now_seconds() - t1);
 		if (why == ENGINE_STOP_ICOUNT) {
 			if (c->icount == snap)
 				snap_take(s);
@@ -421,7 +424,6 @@ out:
 	debug_attach(c, NULL);
 	s->dbg.skip_break = s->dbg.skip_signal = UINT64_MAX;
 	s->executed += c->icount - i0;
-	adapt_interval(s, c->icount - i0, now_seconds() - t0);
 	st->icount = c->icount;
 	return rc;
 }
