@@ -98,7 +98,6 @@ struct session {
 
 	int diverted;
 	struct snapshot *div_origin;	/* the moment a diversion left */
-	uint64_t div_event;
 
 	int (*poll)(void *ctx);
 	void *poll_ctx;
@@ -890,8 +889,8 @@ static int enter_diversion(struct session *s)
 	int rc = snapshot_capture(&s->st, s->base, s->p, &x);
 	if (rc < 0)
 		return rc;
+	x->event = journal_position(s->r->j);
 	s->div_origin = x;
-	s->div_event = journal_position(s->r->j);
 	s->base = x;
 	s->diverted = 1;
 	s->p->diverted = 1;
@@ -904,33 +903,30 @@ int session_leave_diversion(struct session *s)
 	if (!s->diverted)
 		return 0;
 	struct snapshot *x = s->div_origin;
+	s->div_origin = NULL;
 	s->p->diverted = 0;
 	s->p->journal = s->r->j;
 	s->diverted = 0;
+	/* Memory is in sync with x plus what the diversion changed: back
+	 * to x exactly. */
 	int rc = restore(s, x);
-	journal_seek(s->r->j, s->div_event);
-	/* The base must stay alive: give it back to the timeline when it is
-	 * not there already, else keep memory in sync with its twin. */
+	/* x stays the base: into the timeline, unless a snapshot of the
+	 * same moment is there already; then that one becomes the base
+	 * (restoring it from x writes nothing: same pages) and x goes. */
 	size_t k = snap_at_or_before(s, x->icount);
-	if (s->snaps[k]->icount == x->icount) {
-		/* Equal states: the twin can serve as the base only if its
-		 * pages are the same tree; simplest is to restore it. */
-		if (rc == 0)
-			rc = restore(s, s->snaps[k]);
+	if (rc == 0 && s->snaps[k]->icount == x->icount) {
+		rc = restore(s, s->snaps[k]);
 		snapshot_free(&s->st, x);
-	} else if (s->nsnaps < s->capsnaps || (s->snaps = realloc(s->snaps,
-		   (s->capsnaps *= 2) * sizeof(*s->snaps)))) {
-		x->event = s->div_event;
-		memmove(&s->snaps[k + 2], &s->snaps[k + 1],
-			(s->nsnaps - k - 1) * sizeof(*s->snaps));
-		s->snaps[k + 1] = x;
-		s->nsnaps++;
-		s->snap_bytes += x->bytes;
+	} else if (rc == 0) {
+		/* Out of memory (snap_insert then frees x): memory no longer
+		 * matches a snapshot the timeline keeps, so the next restore
+		 * writes every page. */
+		if (snap_insert(s, x) < 0)
+			s->base = NULL;
 	} else {
-		s->base = NULL;	/* memory state unknown to the timeline */
+		s->base = NULL;
 		snapshot_free(&s->st, x);
 	}
-	s->div_origin = NULL;
 	return rc;
 }
 
@@ -1073,6 +1069,8 @@ int session_continue(struct session *s, int reverse, struct session_stop *st)
 	while (hi > 0) {
 		size_t k = snap_at_or_before(s, hi - 1);
 		struct snapshot *x = s->snaps[k];
+		/* (x may be thinned away while the interval runs) */
+		uint64_t lo = x->icount;
 		if ((rc = restore(s, x)) < 0)
 			break;
 		log.n = 0;
@@ -1110,7 +1108,7 @@ int session_continue(struct session *s, int reverse, struct session_stop *st)
 			}
 			return finish(s, st, 0);
 		}
-		hi = x->icount;
+		hi = lo;
 	}
 	free(log.h);
 	if (rc < 0)
