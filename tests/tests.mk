@@ -83,7 +83,8 @@ test-integration: $(REWIND) $(ISA_SCAN) examples programs
 
 # ---------------------------------------------------------------- test
 ifneq ($(wildcard tests/fuzz/fuzz.mk),)
-TEST_FUZZ = fuzz-elf-smoke fuzz-event-smoke fuzz-gdbpacket-smoke
+TEST_FUZZ = fuzz-elf-smoke fuzz-event-smoke fuzz-gdbpacket-smoke \
+	fuzz-snapfile-smoke
 endif
 
 # deps runs to completion before anything is built (even under -j): the

@@ -8,8 +8,10 @@
 #                                     inputs, then random instruction
 #                                     sequences for FUZZ_SECONDS
 #   make fuzz-event [FUZZ_SECONDS=60] fuzz the event decoder
-#                                     (src/trace/event.c)
-#   make fuzz-event-smoke             build the event fuzzer, fuzz 10 seconds
+#                                     (src/trace/event.c); likewise
+#                                     fuzz-gdbpacket, fuzz-snapfile
+#   make fuzz-event-smoke             build the event fuzzer, fuzz 10
+#                                     seconds (also -gdbpacket, -snapfile)
 #   make fuzz-gdbpacket [FUZZ_SECONDS=60]
 #                                     fuzz the gdb packet reader and request
 #                                     parser (src/gdbstub/packet.c)
@@ -91,54 +93,42 @@ fuzz-cpu: $(BUILD)/tests/unit/test_diffcpu
 		DIFFCPU_SEQ_SECONDS=$(FUZZ_SECONDS) \
 		$(BUILD)/tests/unit/test_diffcpu
 
-# The event decoder: seeds are valid records the fuzzer writes itself.
-$(FUZZ_DIR)/fuzz_event: tests/fuzz/fuzz_event.c $(FUZZ_LIB_OBJ)
-	@mkdir -p $(@D)
-	@echo "  FUZZLD  $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+# Decoders of outside bytes whose fuzzers write their own seeds (valid
+# inputs of every kind) when FUZZ_<NAME>_SEEDS=DIR is set:
+#   event      the trace's event decoder (src/trace/event.c)
+#   gdbpacket  the gdb packet layer (src/gdbstub/packet.c)
+#   snapfile   snapshot index records (src/replay/snapfile.c)
+# Each gets fuzz-NAME (FUZZ_SECONDS) and fuzz-NAME-smoke (10 seconds).
+FUZZ_SELFSEEDED = event gdbpacket snapfile
 
-FUZZ_SEED_EVENT = $(FUZZ_DIR)/seed-event
-$(FUZZ_SEED_EVENT).stamp: $(FUZZ_DIR)/fuzz_event
-	@echo "  SEEDS   $(FUZZ_SEED_EVENT)"
-	$(Q)rm -rf $(FUZZ_SEED_EVENT) && mkdir -p $(FUZZ_SEED_EVENT) && \
-	FUZZ_EVENT_SEEDS=$(FUZZ_SEED_EVENT) $(FUZZ_DIR)/fuzz_event
-	$(Q)touch $@
+define fuzz_selfseeded
+$$(FUZZ_DIR)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $$(FUZZ_LIB_OBJ)
+	@mkdir -p $$(@D)
+	@echo "  FUZZLD  $$@"
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $$^ $$(LDLIBS)
 
-fuzz-event: $(FUZZ_DIR)/fuzz_event $(FUZZ_SEED_EVENT).stamp
-	@mkdir -p $(FUZZ_DIR)/corpus-event
-	$(Q)$(FUZZ_DIR)/fuzz_event $(FUZZ_RUN_FLAGS) \
-		-max_total_time=$(FUZZ_SECONDS) \
-		-artifact_prefix=$(FUZZ_DIR)/crash-event- \
-		$(FUZZ_DIR)/corpus-event $(FUZZ_SEED_EVENT)
+$$(FUZZ_DIR)/seed-$(1).stamp: $$(FUZZ_DIR)/fuzz_$(1)
+	@echo "  SEEDS   $$(FUZZ_DIR)/seed-$(1)"
+	$$(Q)rm -rf $$(FUZZ_DIR)/seed-$(1) && mkdir -p $$(FUZZ_DIR)/seed-$(1) && \
+	FUZZ_$(shell echo $(1) | tr a-z A-Z)_SEEDS=$$(FUZZ_DIR)/seed-$(1) \
+		$$(FUZZ_DIR)/fuzz_$(1)
+	$$(Q)touch $$@
 
-fuzz-event-smoke:
-	$(Q)$(MAKE) --no-print-directory fuzz-event FUZZ_SECONDS=10
+fuzz-$(1): $$(FUZZ_DIR)/fuzz_$(1) $$(FUZZ_DIR)/seed-$(1).stamp
+	@mkdir -p $$(FUZZ_DIR)/corpus-$(1)
+	$$(Q)$$(FUZZ_DIR)/fuzz_$(1) $$(FUZZ_RUN_FLAGS) \
+		-max_total_time=$$(FUZZ_SECONDS) \
+		-artifact_prefix=$$(FUZZ_DIR)/crash-$(1)- \
+		$$(FUZZ_DIR)/corpus-$(1) $$(FUZZ_DIR)/seed-$(1)
 
-# The gdb packet layer: seeds are framed packets of every kind the parser
-# knows, which the fuzzer writes itself.
-$(FUZZ_DIR)/fuzz_gdbpacket: tests/fuzz/fuzz_gdbpacket.c $(FUZZ_LIB_OBJ)
-	@mkdir -p $(@D)
-	@echo "  FUZZLD  $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+fuzz-$(1)-smoke:
+	$$(Q)$$(MAKE) --no-print-directory fuzz-$(1) FUZZ_SECONDS=10
 
-FUZZ_SEED_GDBPACKET = $(FUZZ_DIR)/seed-gdbpacket
-$(FUZZ_SEED_GDBPACKET).stamp: $(FUZZ_DIR)/fuzz_gdbpacket
-	@echo "  SEEDS   $(FUZZ_SEED_GDBPACKET)"
-	$(Q)rm -rf $(FUZZ_SEED_GDBPACKET) && mkdir -p $(FUZZ_SEED_GDBPACKET) && \
-	FUZZ_GDBPACKET_SEEDS=$(FUZZ_SEED_GDBPACKET) $(FUZZ_DIR)/fuzz_gdbpacket
-	$(Q)touch $@
+.PHONY: fuzz-$(1) fuzz-$(1)-smoke
+endef
 
-fuzz-gdbpacket: $(FUZZ_DIR)/fuzz_gdbpacket $(FUZZ_SEED_GDBPACKET).stamp
-	@mkdir -p $(FUZZ_DIR)/corpus-gdbpacket
-	$(Q)$(FUZZ_DIR)/fuzz_gdbpacket $(FUZZ_RUN_FLAGS) \
-		-max_total_time=$(FUZZ_SECONDS) \
-		-artifact_prefix=$(FUZZ_DIR)/crash-gdbpacket- \
-		$(FUZZ_DIR)/corpus-gdbpacket $(FUZZ_SEED_GDBPACKET)
+$(foreach f,$(FUZZ_SELFSEEDED),$(eval $(call fuzz_selfseeded,$(f))))
 
-fuzz-gdbpacket-smoke:
-	$(Q)$(MAKE) --no-print-directory fuzz-gdbpacket FUZZ_SECONDS=10
+fuzz: fuzz-elf fuzz-cpu $(FUZZ_SELFSEEDED:%=fuzz-%)
 
-fuzz: fuzz-elf fuzz-cpu fuzz-event fuzz-gdbpacket
-
-.PHONY: fuzz fuzz-cpu fuzz-elf fuzz-elf-smoke fuzz-event fuzz-event-smoke \
-	fuzz-gdbpacket fuzz-gdbpacket-smoke
+.PHONY: fuzz fuzz-cpu fuzz-elf fuzz-elf-smoke
