@@ -101,9 +101,38 @@ else
 	echo "  UNEXPECTED: recorded status $rec, replayed $rep"
 	unexpected=$((unexpected + 1))
 fi
-echo
-echo "Reverse debugging of such a trace (rewind debug, reverse-continue to"
-echo "the corrupting write) is the next milestone; it is not built yet."
+
+say "7. Travel back from the crash to its cause, with gdb."
+echo "The same bug, built with -O0 -g. rewind debug replays the trace under"
+echo "stock gdb; from the crash, a watchpoint on the pointer that was found"
+echo "zeroed and reverse-continue stop at the write that destroyed it:"
+"$REWIND" record -o "$tmp/buggy-debug.rwd" -- "$EX/buggy.debug" >/dev/null 2>&1
+cat >"$tmp/demo.gdb" <<'GDB'
+continue
+backtrace
+watch -l st->total
+reverse-continue
+backtrace
+GDB
+sed 's/^/  (gdb) /' "$tmp/demo.gdb"
+show "$REWIND" debug -q "$tmp/buggy-debug.rwd" -- -batch -x "$tmp/demo.gdb"
+if ! command -v gdb >/dev/null 2>&1; then
+	echo "  gdb is not installed (make deps installs it): step skipped"
+	unexpected=$((unexpected + 1))
+else
+	timeout 120 "$REWIND" debug -q "$tmp/buggy-debug.rwd" -- -batch \
+		-x "$tmp/demo.gdb" >"$tmp/gdb.out" 2>&1
+	sed 's/^/  | /' "$tmp/gdb.out"
+	if grep -q 'SIGSEGV' "$tmp/gdb.out" &&
+	   grep -q '^Old value = ' "$tmp/gdb.out" &&
+	   grep -q 'clear_counts' "$tmp/gdb.out"; then
+		echo "  gdb stopped in clear_counts(), on the off-by-one write:"
+		echo "  the cause of the crash, found by running backwards"
+	else
+		echo "  UNEXPECTED: gdb did not stop at the corrupting write"
+		unexpected=$((unexpected + 1))
+	fi
+fi
 
 echo
 if [ "$unexpected" -eq 0 ]; then
