@@ -666,6 +666,38 @@ static const char *event_kind_name(int kind)
 	return kind > 0 && kind <= EV_KIND_MAX ? names[kind] : "unknown";
 }
 
+/* A syscall argument as its kind reads best: numbers in decimal, fds
+ * and signals by name where they have one, addresses and flags in hex. */
+static void format_arg(int kind, uint64_t v, char *out, size_t len)
+{
+	switch (kind) {
+	case SA_INT: case SA_PID:
+		snprintf(out, len, "%d", (int)v);
+		break;
+	case SA_UINT:
+		snprintf(out, len, "%u", (unsigned)v);
+		break;
+	case SA_SIZE:
+		snprintf(out, len, "%llu", (unsigned long long)v);
+		break;
+	case SA_FD:
+		if ((int)v == AT_FDCWD)
+			snprintf(out, len, "AT_FDCWD");
+		else
+			snprintf(out, len, "%d", (int)v);
+		break;
+	case SA_SIG:
+		if ((int)v > 0 && (int)v < NSIG && sigabbrev_np((int)v))
+			snprintf(out, len, "SIG%s", sigabbrev_np((int)v));
+		else
+			snprintf(out, len, "%d", (int)v);
+		break;
+	default:	/* addresses, buffers, paths, flags */
+		snprintf(out, len, "%#llx", (unsigned long long)v);
+		break;
+	}
+}
+
 /* rewind dump [--json] [--stats] [TRACE]: the events, readable. */
 static int cmd_dump(int argc, char **argv)
 {
@@ -733,10 +765,18 @@ static int cmd_dump(int argc, char **argv)
 			       (unsigned long long)ev.icount);
 			if (ev.kind == EV_SYSCALL) {
 				printf("%s(", d ? d->name : "syscall?");
-				for (int k = 0; k < nargs; k++)
-					printf("%s%#llx", k ? ", " : "",
-					       (unsigned long long)ev.args[k]);
-				printf(") = %lld", (long long)ev.result);
+				for (int k = 0; k < nargs; k++) {
+					char a[48];
+					format_arg(d ? d->args[k] : SA_HEX,
+						   ev.args[k], a, sizeof(a));
+					printf("%s%s", k ? ", " : "", a);
+				}
+				/* addresses (mmap, brk) in hex */
+				if (ev.result >= 0x10000)
+					printf(") = %#llx",
+					       (unsigned long long)ev.result);
+				else
+					printf(") = %lld", (long long)ev.result);
 				if (ev.result < 0 && ev.result > -4096)
 					printf(" (%s)", strerror((int)-ev.result));
 			} else if (ev.kind == EV_EXIT) {
