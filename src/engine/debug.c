@@ -192,7 +192,8 @@ void debug_watch_access(struct cpu *c, uint64_t a, uint64_t n, int write)
 int debug_break_hit(struct cpu *c, uint64_t addr, uint64_t now)
 {
 	struct cpu_debug *d = c->dbg;
-	if (!d || now == d->skip_break || !debug_is_break(d, addr))
+	if (!d || (now == d->skip_break && addr == d->skip_break_addr) ||
+	    !debug_is_break(d, addr))
 		return 0;
 	struct debug_hit h = { .kind = DBG_BREAK, .icount = now, .addr = addr,
 			       .rip = addr };
@@ -223,4 +224,14 @@ void debug_fault(struct cpu *c)
 		   d->hit.kind != DBG_SIGNAL && d->hit.icount == now) {
 		d->have_hit = 0;
 	}
+}
+
+int debug_signal_delivered(struct cpu *c)
+{
+	struct cpu_debug *d = c->dbg;
+	if (!d || !d->stop_after_signal || d->log)
+		return 0;
+	struct debug_hit h = { .kind = DBG_DELIVERED,
+			       .icount = engine_icount(c), .rip = c->rip };
+	return report(c, &h);
 }

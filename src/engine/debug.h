@@ -43,6 +43,7 @@ enum debug_kind {
 	DBG_SIGNAL,		/* a signal about to be delivered */
 	DBG_CANCEL,		/* log mode: forget hits at this icount (the
 				   instruction faulted before completing) */
+	DBG_DELIVERED,		/* a signal was delivered (stop_after_signal) */
 };
 
 struct debug_hit {
@@ -67,9 +68,14 @@ struct cpu_debug {
 	struct debug_watch *w;
 	size_t nw, capw;
 	int stop_signals;		/* signals are stop conditions */
-	/* Resuming from a stop: the breakpoint, or the signal, at exactly
-	 * this icount does not stop again (UINT64_MAX: none). */
-	uint64_t skip_break, skip_signal;
+	/* Resuming from a stop: the breakpoint at exactly this icount and
+	 * address, or the signal at this icount, does not stop again
+	 * (UINT64_MAX: none).  The address matters: a signal handler's first
+	 * instruction has the icount of the instruction interrupted. */
+	uint64_t skip_break, skip_break_addr, skip_signal;
+	/* Stop right after a signal is delivered, before the handler's first
+	 * instruction (a single step from a signal stop). */
+	int stop_after_signal;
 	/* Log mode, when log is set. */
 	void (*log)(void *ctx, const struct debug_hit *h);
 	void *log_ctx;
@@ -121,5 +127,9 @@ int debug_signal_hit(struct cpu *c, int sig);
 
 /* The current instruction faulted: hits it logged do not count. */
 void debug_fault(struct cpu *c);
+
+/* A signal was just delivered: 1 when the engine must stop now
+ * (stop_after_signal). */
+int debug_signal_delivered(struct cpu *c);
 
 #endif

@@ -351,10 +351,15 @@ enum engine_stop run_blocks_body(struct cpu *c, struct interp *ip,
 						return ENGINE_STOP_DEBUG;
 					}
 				}
+				int delivered = 0;
 				if (!c->proc->exited)
-					signal_deliver_pending(c->proc, c);
+					delivered = signal_deliver_pending(c->proc,
+									   c);
 				if (c->proc->exited)
 					return ENGINE_STOP_EXIT;
+				if (debug && delivered &&
+				    debug_signal_delivered(c))
+					return ENGINE_STOP_DEBUG;
 				c->in_guest = 1;
 			}
 		}
@@ -455,6 +460,8 @@ static enum engine_stop interp_run(struct cpu *c, uint64_t limit)
 			signal_deliver_fault(c->proc, c);
 			if (c->proc->exited)
 				return ENGINE_STOP_EXIT;
+			if (c->dbg && debug_signal_delivered(c))
+				return ENGINE_STOP_DEBUG;
 		}
 	}
 	if (c->dbg)

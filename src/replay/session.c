@@ -51,7 +51,7 @@
 #define INTERVAL_MIN 200000ULL
 #define INTERVAL_MAX 2000000000ULL
 #define INTERVAL_START 5000000ULL
-#define REFINE_MIN 100000ULL		/* seeks shorter than this leave
+#define REFINE_MIN 20000ULL		/* seeks shorter than this leave
 					   no snapshot behind */
 #define CHUNK 50000000ULL		/* instructions between polls */
 #define SYS_exit_nr 60
@@ -98,6 +98,7 @@ struct session {
 
 	int diverted;
 	struct snapshot *div_origin;	/* the moment a diversion left */
+	struct session_stop div_last;	/* and the stop it was at */
 
 	int (*poll)(void *ctx);
 	void *poll_ctx;
@@ -391,6 +392,8 @@ static int advance(struct session *s, uint64_t limit, enum advance_mode mode,
 			st->addr = h->addr;
 			if (h->kind == DBG_BREAK) {
 				st->reason = SESSION_STOP_BREAK;
+			} else if (h->kind == DBG_DELIVERED) {
+				st->reason = SESSION_STOP_STEP;
 			} else if (h->kind == DBG_SIGNAL) {
 				st->reason = SESSION_STOP_SIGNAL;
 				st->sig = h->sig;
@@ -422,6 +425,7 @@ static int advance(struct session *s, uint64_t limit, enum advance_mode mode,
 out:
 	debug_attach(c, NULL);
 	s->dbg.skip_break = s->dbg.skip_signal = UINT64_MAX;
+	s->dbg.stop_after_signal = 0;
 	s->executed += c->icount - i0;
 	st->icount = c->icount;
 	return rc;
@@ -891,6 +895,7 @@ static int enter_diversion(struct session *s)
 		return rc;
 	x->event = journal_position(s->r->j);
 	s->div_origin = x;
+	s->div_last = s->last;
 	s->base = x;
 	s->diverted = 1;
 	s->p->diverted = 1;
@@ -904,6 +909,7 @@ int session_leave_diversion(struct session *s)
 		return 0;
 	struct snapshot *x = s->div_origin;
 	s->div_origin = NULL;
+	s->last = s->div_last;	/* (a signal stop stays one) */
 	s->p->diverted = 0;
 	s->p->journal = s->r->j;
 	s->diverted = 0;
@@ -999,6 +1005,7 @@ static void set_skips(struct session *s)
 {
 	uint64_t t = icount_now(s);
 	s->dbg.skip_break = t;
+	s->dbg.skip_break_addr = s->c->rip;
 	s->dbg.skip_signal = s->last.reason == SESSION_STOP_SIGNAL &&
 			     s->last.icount == t ? t : UINT64_MAX;
 }
@@ -1127,6 +1134,12 @@ int session_step(struct session *s, int reverse, struct session_stop *st)
 	if (!reverse) {
 		if ((rc = maybe_leave_diversion(s)) < 0)
 			return finish(s, st, rc);
+		/* A step from a signal stop delivers the signal and stops
+		 * before the handler's first instruction, as a step of the
+		 * hardware does. */
+		if (s->last.reason == SESSION_STOP_SIGNAL &&
+		    s->last.icount == icount_now(s))
+			s->dbg.stop_after_signal = 1;
 		return forward(s, icount_now(s) + 1, st);
 	}
 	if (s->diverted && (rc = session_leave_diversion(s)) < 0)

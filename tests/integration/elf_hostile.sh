@@ -257,9 +257,15 @@ for ((i = 0; i < 20000; i++)); do args+=("$long"); done
 check "no command" 125 "missing command" --
 check "unknown command" 125 "unknown command 'frobnicate'" -- frobnicate
 check "pack of a missing trace" 125 "No such file or directory" -- pack "$tmp/none.rwd"
-for c in debug gdbserver repl report; do
+for c in repl report; do
 	check "$c not implemented" 125 "'$c' is not implemented yet" -- "$c" x
 done
+for c in debug gdbserver index; do
+	check "$c of a missing trace" 125 "No such file or directory" -- "$c" "$tmp/none.rwd"
+	check "$c of a text file" 125 "$tmp/text" -- "$c" "$tmp/text"
+done
+check "gdbserver with a bad port" 125 "bad port 'http'" -- gdbserver --port http "$tmp/none.rwd"
+check "debug with a bad option" 125 "unknown option '--frob'" -- debug --frob
 check "record of a missing program" 127 "x: command not found" -- record -o "$tmp/t.rwd" -- x
 check "record of a hostile ELF" 126 "not an ELF executable" -- record -o "$tmp/t.rwd" -- "$tmp/text"
 check "replay of a missing trace" 125 "No such file or directory" -- replay "$tmp/none.rwd"

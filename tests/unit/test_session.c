@@ -449,6 +449,23 @@ START_TEST(test_signal_stop)
 	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
 	ck_assert_int_eq(st.sig, 10);	/* SIGUSR1, raised */
 	uint64_t at = now(s);
+	/* A step delivers it and stops at the handler's first instruction,
+	 * which has the icount of the signal stop (delivery retires
+	 * nothing); a breakpoint there is hit by continuing instead. */
+	uint64_t handler = symbol("on_usr1");
+	ck_assert_int_eq(session_step(s, 0, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_STEP);
+	ck_assert_uint_eq(session_cpu(s)->rip, handler);
+	ck_assert_uint_eq(now(s), at);
+	ck_assert_int_eq(session_step(s, 1, &st), 0);
+	ck_assert_int_eq(session_break_insert(s, handler), 0);
+	ck_assert_int_eq(session_continue(s, 0, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
+	ck_assert_uint_eq(now(s), at);
+	ck_assert_int_eq(session_continue(s, 0, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_BREAK);
+	ck_assert_uint_eq(session_cpu(s)->rip, handler);
+	ck_assert_int_eq(session_break_remove(s, handler), 0);
 	/* Continuing delivers it: the next stop is the end. */
 	ck_assert_int_eq(session_continue(s, 0, &st), 0);
 	ck_assert_int_eq(st.reason, SESSION_STOP_END);
