@@ -199,7 +199,7 @@ int cmd_debug(int argc, char **argv)
 	const char *exe = session_replay(s)->exe;
 	char target[64];
 	snprintf(target, sizeof(target), "target remote 127.0.0.1:%d", port);
-	char **av = calloc((size_t)ngdb + 8, sizeof(*av));
+	char **av = calloc((size_t)ngdb + 10, sizeof(*av));
 	if (!av) {
 		close(lfd);
 		session_close(s);
@@ -208,6 +208,10 @@ int cmd_debug(int argc, char **argv)
 	int n = 0;
 	av[n++] = "gdb";
 	av[n++] = "-q";
+	/* The executable is static and its debug info local: never wait
+	 * for a debuginfod server (an offline machine would hang on it). */
+	av[n++] = "-iex";
+	av[n++] = "set debuginfod enabled off";
 	av[n++] = (char *)exe;
 	av[n++] = "-ex";
 	av[n++] = target;
