@@ -92,6 +92,19 @@ static int open_session(const struct stub_opts *o, struct session **s)
 	return 0;
 }
 
+/* -q, -v and the TRACE, which gdbserver and debug share: 0, or 1 after
+ * printing why a is refused. */
+static int stub_arg(const char *cmd, const char *a, struct stub_opts *o)
+{
+	if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+		o->quiet = 1;
+	else if (strcmp(a, "-v") == 0)
+		o->verbose = 1;
+	else
+		return trace_arg(cmd, a, &o->trace);
+	return 0;
+}
+
 static int parse_port(const char *v, int *port)
 {
 	char *end;
@@ -123,18 +136,8 @@ int cmd_gdbserver(int argc, char **argv)
 			host_given = 1;
 		} else if (strcmp(a, "--once") == 0) {
 			o.once = 1;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			o.quiet = 1;
-		} else if (strcmp(a, "-v") == 0) {
-			o.verbose = 1;
-		} else if (a[0] == '-') {
-			return fail(REWIND_EXIT_INTERNAL,
-				    "gdbserver: unknown option '%s'", a);
-		} else if (o.trace) {
-			return fail(REWIND_EXIT_INTERNAL,
-				    "gdbserver: more than one trace given");
-		} else {
-			o.trace = a;
+		} else if (stub_arg("gdbserver", a, &o)) {
+			return REWIND_EXIT_INTERNAL;
 		}
 	}
 	if (host_given && strcmp(o.host, "127.0.0.1") != 0 &&
@@ -170,18 +173,8 @@ int cmd_debug(int argc, char **argv)
 			gdb_args = argv + i + 1;
 			ngdb = argc - i - 1;
 			break;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			o.quiet = 1;
-		} else if (strcmp(a, "-v") == 0) {
-			o.verbose = 1;
-		} else if (a[0] == '-') {
-			return fail(REWIND_EXIT_INTERNAL,
-				    "debug: unknown option '%s'", a);
-		} else if (o.trace) {
-			return fail(REWIND_EXIT_INTERNAL,
-				    "debug: more than one trace given");
-		} else {
-			o.trace = a;
+		} else if (stub_arg("debug", a, &o)) {
+			return REWIND_EXIT_INTERNAL;
 		}
 	}
 	struct session *s;
@@ -257,15 +250,9 @@ int cmd_debug(int argc, char **argv)
 int cmd_index(int argc, char **argv)
 {
 	const char *trace = NULL;
-	for (int i = 0; i < argc; i++) {
-		if (argv[i][0] == '-')
-			return fail(REWIND_EXIT_INTERNAL,
-				    "index: unknown option '%s'", argv[i]);
-		if (trace)
-			return fail(REWIND_EXIT_INTERNAL,
-				    "index: more than one trace given");
-		trace = argv[i];
-	}
+	for (int i = 0; i < argc; i++)
+		if (trace_arg("index", argv[i], &trace))
+			return REWIND_EXIT_INTERNAL;
 	struct session *s;
 	char err[9000];
 	struct session_opts so = { .no_index = 1, .update_trace = 1 };

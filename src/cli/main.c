@@ -561,9 +561,7 @@ static int cmd_record(int argc, char **argv)
 	return status;
 }
 
-/* A non-option argument of replay/dump/pack: the one TRACE.  Returns 0,
- * or 1 after printing why the argument is refused. */
-static int trace_arg(const char *cmd, const char *a, const char **arg)
+int trace_arg(const char *cmd, const char *a, const char **arg)
 {
 	if (a[0] == '-') {
 		fail(REWIND_EXIT_INTERNAL, "%s: unknown option '%s'", cmd, a);

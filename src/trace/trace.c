@@ -916,32 +916,35 @@ int trace_blob_put(struct trace *t, const void *data, size_t len,
 	return rc ? fail(t, mdb_to_err(rc), NO_EVENT) : 0;
 }
 
-int trace_blob_has(struct trace *t, const uint8_t hash[SHA256_LEN])
+/* The stored record of blob hash in *d: 0, TRACE_ENOBLOB, or an error. */
+static int blob_lookup(struct trace *t, const uint8_t hash[SHA256_LEN],
+		       MDB_val *d)
 {
 	MDB_txn *txn;
 	int err;
 	if ((err = txn_get(t, &txn)))
 		return err;
-	MDB_val k = { SHA256_LEN, (void *)hash }, d;
-	int rc = mdb_get(txn, t->dbi_blobs, &k, &d);
+	MDB_val k = { SHA256_LEN, (void *)hash };
+	int rc = mdb_get(txn, t->dbi_blobs, &k, d);
 	if (rc == MDB_NOTFOUND)
-		return 0;
-	return rc ? fail(t, mdb_to_err(rc), NO_EVENT) : 1;
+		return TRACE_ENOBLOB;
+	return rc ? fail(t, mdb_to_err(rc), NO_EVENT) : 0;
+}
+
+int trace_blob_has(struct trace *t, const uint8_t hash[SHA256_LEN])
+{
+	MDB_val d;
+	int err = blob_lookup(t, hash, &d);
+	return err == TRACE_ENOBLOB ? 0 : err < 0 ? err : 1;
 }
 
 int trace_blob_get(struct trace *t, const uint8_t hash[SHA256_LEN],
 		   void **data, size_t *len)
 {
-	MDB_txn *txn;
-	int err;
-	if ((err = txn_get(t, &txn)))
+	MDB_val d;
+	int err = blob_lookup(t, hash, &d);
+	if (err)
 		return err;
-	MDB_val k = { SHA256_LEN, (void *)hash }, d;
-	int rc = mdb_get(txn, t->dbi_blobs, &k, &d);
-	if (rc == MDB_NOTFOUND)
-		return TRACE_ENOBLOB;
-	if (rc)
-		return fail(t, mdb_to_err(rc), NO_EVENT);
 
 	const uint8_t *p = d.mv_data, *end = p + d.mv_size;
 	if (d.mv_size < 3 || p[0] != BLOB_REC_VERSION || p[1] > BLOB_ZSTD)
