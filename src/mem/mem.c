@@ -818,6 +818,16 @@ int mem_track_changes(const struct mem *m, mem_range_fn fn, void *ctx)
 	return 0;
 }
 
+uint64_t mem_track_bytes(const struct mem *m)
+{
+	if (m->track_lost)
+		return UINT64_MAX;
+	uint64_t n = m->dirty.count * GUEST_PAGE_SIZE;
+	for (size_t i = 0; i < m->nchanged; i++)
+		n += m->changed[i].end - m->changed[i].start;
+	return n;
+}
+
 void mem_brk_get(const struct mem *m, uint64_t *start, uint64_t *cur)
 {
 	*start = m->brk_start;

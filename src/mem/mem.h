@@ -110,6 +110,10 @@ typedef void (*mem_range_fn)(void *ctx, uint64_t start, uint64_t end);
 int mem_track_start(struct mem *m);
 int mem_track_reset(struct mem *m);
 int mem_track_changes(const struct mem *m, mem_range_fn fn, void *ctx);
+/* Bytes noted as changed since the last reset (pages may be counted
+ * twice; UINT64_MAX when tracking ran out of memory): an upper bound of
+ * what a snapshot taken now stores, before compression. */
+uint64_t mem_track_bytes(const struct mem *m);
 void mem_brk_get(const struct mem *m, uint64_t *start, uint64_t *cur);
 int mem_restore_begin(struct mem *m, const struct mem_region *regs, size_t n,
 		      uint64_t brk_start, uint64_t brk_cur,

@@ -176,14 +176,16 @@ static void snap_remove(struct session *s, size_t k)
  * the current moment (so the spread stays dense near the present and
  * thins out logarithmically into the past and future).
  */
-static void thin(struct session *s)
+static void thin(struct session *s, uint64_t room)
 {
 	uint64_t used = bytes_used(s);
 	if (used > s->peak)
 		s->peak = used;
-	if (used <= s->budget)
+	if (room > s->budget / 2)
+		room = s->budget / 2;	/* a huge change: do what we can */
+	if (used + room <= s->budget)
 		return;
-	uint64_t goal = s->budget - s->budget / 8, now = icount_now(s);
+	uint64_t goal = s->budget - room - s->budget / 8, now = icount_now(s);
 	while (bytes_used(s) > goal && s->nsnaps > 2) {
 		size_t best = 0;
 		double best_score = 0;
@@ -211,33 +213,57 @@ static void thin(struct session *s)
 
 /* Capture a snapshot of the current moment into the timeline (if none
  * is there yet).  Failure is not fatal: the timeline is just sparser. */
-static void snap_take(struct session *s)
+/* Insert snapshot x into the timeline, which takes it over (sorted; one
+ * already there at that icount wins and x is freed).  0 or -ENOMEM (x
+ * freed). */
+static int snap_insert(struct session *s, struct snapshot *x)
 {
-	uint64_t t = icount_now(s);
-	size_t k = snap_at_or_before(s, t);
-	if (s->snaps[k]->icount == t || s->diverted || s->p->exited)
-		return;
+	size_t k = snap_at_or_before(s, x->icount);
+	if (s->snaps[k]->icount == x->icount) {
+		snapshot_free(&s->st, x);
+		return 0;
+	}
 	if (s->nsnaps == s->capsnaps) {
 		size_t cap = s->capsnaps * 2;
 		struct snapshot **n = realloc(s->snaps, cap * sizeof(*n));
-		if (!n)
-			return;
+		if (!n) {
+			snapshot_free(&s->st, x);
+			return -ENOMEM;
+		}
 		s->snaps = n;
 		s->capsnaps = cap;
 	}
+	memmove(&s->snaps[k + 2], &s->snaps[k + 1],
+		(s->nsnaps - k - 1) * sizeof(*s->snaps));
+	s->snaps[k + 1] = x;
+	s->nsnaps++;
+	s->snap_bytes += x->bytes;
+	return 0;
+}
+
+static void snap_take(struct session *s)
+{
+	uint64_t t = icount_now(s);
+	if (s->snaps[snap_at_or_before(s, t)]->icount == t || s->diverted ||
+	    s->p->exited)
+		return;
+	/* Make room first, so that the new snapshot fits the budget too
+	 * (the estimate is what changed, uncompressed, plus the record). */
+	thin(s, mem_track_bytes(s->p->mem) + sizeof(struct snapshot) +
+		sizeof(struct proc));
 	struct snapshot *x;
 	if (snapshot_capture(&s->st, s->base, s->p, &x) < 0) {
 		/* Tracking was not reset: the base stays valid. */
 		return;
 	}
 	x->event = journal_position(s->r->j);
-	memmove(&s->snaps[k + 2], &s->snaps[k + 1],
-		(s->nsnaps - k - 1) * sizeof(*s->snaps));
-	s->snaps[k + 1] = x;
-	s->nsnaps++;
-	s->snap_bytes += x->bytes;
+	/* x is the base from now on: memory is in sync with it. */
+	if (snap_insert(s, x) < 0) {
+		s->base = NULL;
+		return;
+	}
 	s->base = x;
-	thin(s);
+	thin(s, 0);
 }
 
 /* Restore snapshot x: the process and the journal stand at its moment. */
@@ -566,32 +592,6 @@ static uint64_t get_le64(const uint8_t *p)
 	return v;
 }
 
-/* Insert a loaded snapshot into the timeline (sorted, no duplicate). */
-static int snap_insert(struct session *s, struct snapshot *x)
-{
-	size_t k = snap_at_or_before(s, x->icount);
-	if (s->snaps[k]->icount == x->icount) {
-		snapshot_free(&s->st, x);
-		return 0;
-	}
-	if (s->nsnaps == s->capsnaps) {
-		size_t cap = s->capsnaps * 2;
-		struct snapshot **n = realloc(s->snaps, cap * sizeof(*n));
-		if (!n) {
-			snapshot_free(&s->st, x);
-			return -ENOMEM;
-		}
-		s->snaps = n;
-		s->capsnaps = cap;
-	}
-	memmove(&s->snaps[k + 2], &s->snaps[k + 1],
-		(s->nsnaps - k - 1) * sizeof(*s->snaps));
-	s->snaps[k + 1] = x;
-	s->nsnaps++;
-	s->snap_bytes += x->bytes;
-	return 0;
-}
-
 /* Load the trace's snapshot index, when it has one. */
 static int index_load(struct session *s, char *err, size_t errlen)
 {
@@ -655,7 +655,7 @@ static int index_load(struct session *s, char *err, size_t errlen)
 			 s->r->trace_path, trace_strerror(rc));
 		return rc;
 	}
-	thin(s);
+	thin(s, 0);
 	return 0;
 }
 
