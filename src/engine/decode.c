@@ -274,8 +274,9 @@ opcode:
 	if (a & A_INV)
 		fn = op_ud;
 
-	if (a & A_D64)
-		i->osize = (i->prefix & P_OSIZE) ? 2 : 8;
+	/* REX.W takes precedence over 66 (Intel SDM vol. 1, 3.6.1). */
+	if ((a & A_D64) && i->osize == 4)
+		i->osize = 8;
 	if (a & A_REG)
 		i->rm = (op & 7) | rex_b;
 
@@ -323,8 +324,8 @@ opcode:
 			int r = i->reg & 7;
 			if (r == 2 || r == 4)
 				i->osize = 8;
-			else if (r == 6)
-				i->osize = (i->prefix & P_OSIZE) ? 2 : 8;
+			else if (r == 6 && i->osize == 4)
+				i->osize = 8;
 			if (r >= 2 && r <= 5)
 				i->flags |= INSN_END_BLOCK;
 		}
@@ -351,6 +352,11 @@ opcode:
 		imm_bytes = 3;
 	if (xop_imm32)
 		imm_bytes = 4;
+	/* AMD SSE4a extrq/insertq (66/F2 0F 78, register forms): two
+	 * imm8 (#UD here). */
+	if (i->map == MAP_0F && op == 0x78 && i->mod == 3 &&
+	    (i->pfx == PFX_66 || i->pfx == PFX_F2))
+		imm_bytes = 2;
 	NEED(imm_bytes);
 	if (a & A_ENTER) {
 		i->imm = read_le(b + n, 2);
