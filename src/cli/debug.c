@@ -83,12 +83,19 @@ static int serve(struct session *s, int lfd, const struct stub_opts *o)
 	}
 }
 
-static int open_session(const struct stub_opts *o, struct session **s)
+/* Opens the session and the listening socket (port 0: any free one,
+ * stored back into *port): 0, or the exit status after saying why. */
+static int open_stub(const char *cmd, const struct stub_opts *o, int *port,
+		     struct session **s, int *lfd)
 {
 	char err[9000];
 	struct session_opts so = { .show_output = !o->quiet };
 	if (session_open(o->trace, &so, s, err, sizeof(err)) < 0)
 		return fail(REWIND_EXIT_INTERNAL, "%s", err);
+	if (gdb_listen(o->host, *port, lfd, port, err, sizeof(err)) < 0) {
+		session_close(*s);
+		return fail(REWIND_EXIT_INTERNAL, "%s: %s", cmd, err);
+	}
 	return 0;
 }
 
@@ -145,15 +152,10 @@ int cmd_gdbserver(int argc, char **argv)
 		fprintf(stderr, "rewind: warning: listening on %s: anyone who "
 			"can reach it can read the replay's memory\n", o.host);
 	struct session *s;
-	int rc = open_session(&o, &s);
+	int lfd, port = o.port;
+	int rc = open_stub("gdbserver", &o, &port, &s, &lfd);
 	if (rc)
 		return rc;
-	char err[512];
-	int lfd, port;
-	if (gdb_listen(o.host, o.port, &lfd, &port, err, sizeof(err)) < 0) {
-		session_close(s);
-		return fail(REWIND_EXIT_INTERNAL, "gdbserver: %s", err);
-	}
 	fprintf(stderr, "rewind: listening on %s:%d (in gdb: target remote "
 		"%s:%d)\n", o.host, port, o.host, port);
 	rc = serve(s, lfd, &o);
@@ -178,15 +180,10 @@ int cmd_debug(int argc, char **argv)
 		}
 	}
 	struct session *s;
-	int rc = open_session(&o, &s);
+	int lfd, port = 0;
+	int rc = open_stub("debug", &o, &port, &s, &lfd);
 	if (rc)
 		return rc;
-	char err[512];
-	int lfd, port;
-	if (gdb_listen(o.host, 0, &lfd, &port, err, sizeof(err)) < 0) {
-		session_close(s);
-		return fail(REWIND_EXIT_INTERNAL, "debug: %s", err);
-	}
 	/* gdb on the executable the replay loads (for a packed trace, the
 	 * copy extracted from it), connected to us. */
 	const char *exe = session_replay(s)->exe;

@@ -15,17 +15,7 @@
 #include <string.h>
 
 #include "gdbstub/packet.h"
-
-static int hex_digit_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "trace/hash.h"
 
 static const char hex_digits[] = "0123456789abcdef";
 

@@ -157,14 +157,14 @@ void sha256_to_hex(const uint8_t h[SHA256_LEN], char out[2 * SHA256_LEN + 1])
 	out[2 * SHA256_LEN] = 0;
 }
 
-static int hexval(char ch)
+int hex_digit_value(int c)
 {
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
 	return -1;
 }
 
@@ -173,7 +173,8 @@ int sha256_from_hex(const char *hex, uint8_t out[SHA256_LEN])
 	if (!hex || strlen(hex) != 2 * SHA256_LEN)
 		return -1;
 	for (int k = 0; k < SHA256_LEN; k++) {
-		int hi = hexval(hex[2 * k]), lo = hexval(hex[2 * k + 1]);
+		int hi = hex_digit_value(hex[2 * k]);
+		int lo = hex_digit_value(hex[2 * k + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[k] = (uint8_t)(hi << 4 | lo);

@@ -33,6 +33,8 @@ void sha256(const void *data, size_t len, uint8_t out[SHA256_LEN]);
 int sha256_file(const char *path, uint8_t out[SHA256_LEN]);
 
 /* ---- hex form: 64 lower-case digits and a NUL */
+/* The value of one hex digit (either case), or -1. */
+int hex_digit_value(int c);
 void sha256_to_hex(const uint8_t h[SHA256_LEN], char out[2 * SHA256_LEN + 1]);
 /* 0, or -1 unless hex is exactly 64 hex digits. */
 int sha256_from_hex(const char *hex, uint8_t out[SHA256_LEN]);
