@@ -68,7 +68,10 @@ enum end_kind {
 struct hitlog {
 	struct debug_hit *h;
 	size_t n, cap;
-	uint64_t below;		/* only hits with icount < below count */
+	uint64_t below;		/* only hits with icount < below count, */
+	uint64_t rip;		/* and signals at icount below delivered
+				   before now: not to the instruction at
+				   rip (see session_continue) */
 	int oom;
 };
 
@@ -89,6 +92,7 @@ struct session {
 	double ips;			/* measured instructions per second */
 
 	struct cpu_debug dbg;
+	struct cpu_debug sigdbg;	/* signals only (seek_to_signal) */
 	struct session_stop last;	/* the last stop reported */
 
 	enum end_kind end_kind;
@@ -327,17 +331,22 @@ enum advance_mode {
 	RUN_FREE,	/* no stop conditions (seeking) */
 	RUN_STOP,	/* stop at the first hit */
 	RUN_LOG,	/* log every hit */
+	RUN_SIGNALS,	/* stop at the first signal (s->sigdbg) */
 };
 
 static void log_hit(void *ctx, const struct debug_hit *h)
 {
 	struct hitlog *l = ctx;
 	if (h->kind == DBG_CANCEL) {
-		while (l->n && l->h[l->n - 1].icount == h->icount)
+		/* (a signal delivered before the faulting instruction, which
+		 * may be a handler's first, stays) */
+		while (l->n && l->h[l->n - 1].icount == h->icount &&
+		       l->h[l->n - 1].kind != DBG_SIGNAL)
 			l->n--;
 		return;
 	}
-	if (h->icount >= l->below || h->kind == DBG_SIGNAL)
+	if (h->icount > l->below || (h->icount == l->below &&
+	    (h->kind != DBG_SIGNAL || h->rip == l->rip)))
 		return;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
@@ -372,10 +381,12 @@ static int advance(struct session *s, uint64_t limit, enum advance_mode mode,
 	memset(st, 0, sizeof(*st));
 	if (mode == RUN_FREE) {
 		debug_attach(c, NULL);
+	} else if (mode == RUN_SIGNALS) {
+		debug_attach(c, &s->sigdbg);
 	} else {
 		s->dbg.log = mode == RUN_LOG ? log_hit : NULL;
 		s->dbg.log_ctx = log;
-		s->dbg.stop_signals = mode == RUN_STOP;
+		s->dbg.stop_signals = 1;
 		debug_attach(c, &s->dbg);
 	}
 	uint64_t i0 = c->icount, polled = c->icount;
@@ -414,7 +425,7 @@ static int advance(struct session *s, uint64_t limit, enum advance_mode mode,
 			continue;
 		}
 		if (why == ENGINE_STOP_DEBUG) {
-			const struct debug_hit *h = &s->dbg.hit;
+			const struct debug_hit *h = &c->dbg->hit;
 			st->addr = h->addr;
 			if (h->kind == DBG_BREAK) {
 				st->reason = SESSION_STOP_BREAK;
@@ -483,6 +494,38 @@ static int seek_to(struct session *s, uint64_t t, struct session_stop *st)
 		snap_take(s);
 	}
 	return advance(s, t, RUN_FREE, NULL, st);
+}
+
+/*
+ * Go to the stop before signal sig is delivered at icount t.  A signal
+ * raised by a system call or arriving between instructions is delivered
+ * before the run looks at its limit, so seek_to(t) lands after the
+ * delivery, on the handler's first instruction (a moment of the same
+ * icount); the stop before it is reached by running from t - 1 with
+ * signals as the only stop condition.  (Of two deliveries of the same
+ * signal at one icount this finds the first.)
+ */
+static int seek_to_signal(struct session *s, uint64_t t, int sig,
+			  struct session_stop *st)
+{
+	int rc = seek_to(s, t ? t - 1 : 0, st);
+	if (rc < 0)
+		return rc;
+	s->sigdbg.skip_signal = UINT64_MAX;
+	for (int tries = 0; tries < 64; tries++) {
+		if ((rc = advance(s, t + 1, RUN_SIGNALS, NULL, st)) < 0)
+			return rc;
+		if (st->reason != SESSION_STOP_SIGNAL || st->icount > t)
+			break;
+		if (st->icount == t && st->sig == sig)
+			return 0;
+		/* an earlier one: deliver it and go on */
+		s->sigdbg.skip_signal = st->icount;
+	}
+	snprintf(s->error, sizeof(s->error), "signal %d at icount %llu was "
+		 "not found again", sig, (unsigned long long)t);
+	st->reason = SESSION_STOP_ERROR;
+	return -EIO;
 }
 
 static int end_reached_by_failure(struct session *s, struct session_stop *st)
@@ -717,6 +760,8 @@ int session_open(const char *trace, const struct session_opts *o,
 		return -ENOMEM;
 	}
 	debug_init(&s->dbg);
+	debug_init(&s->sigdbg);
+	s->sigdbg.stop_signals = 1;
 	rc = o && o->update_trace ? replay_open_update(trace, &s->r, err, errlen) :
 	     replay_open(trace, &s->r, err, errlen);
 	if (rc < 0)
@@ -780,6 +825,7 @@ void session_close(struct session *s)
 	if (s->c)
 		debug_attach(s->c, NULL);
 	debug_free(&s->dbg);
+	debug_free(&s->sigdbg);
 	replay_close(s->r);
 	free(s);
 }
@@ -1071,8 +1117,12 @@ int session_continue(struct session *s, int reverse, struct session_stop *st)
 		if (rc < 0)
 			return finish(s, st, rc);
 	}
+	/* A signal delivered at this icount is in the past when we stand
+	 * past its delivery (on the handler's first instruction), not when
+	 * we stand at its stop or before the instruction whose fault raises
+	 * it: then rip is the signal's. */
 	uint64_t now = icount_now(s), hi = now;
-	struct hitlog log = { .below = now };
+	struct hitlog log = { .below = now, .rip = s->c->rip };
 	while (hi > 0) {
 		size_t k = snap_at_or_before(s, hi - 1);
 		struct snapshot *x = s->snaps[k];
@@ -1094,20 +1144,29 @@ int session_continue(struct session *s, int reverse, struct session_stop *st)
 			break;
 		}
 		if (log.n) {
-			/* The last hit; at one moment a watchpoint beats a
-			 * breakpoint (it is the more specific report). */
+			/* The last hit.  Hits are logged in the order they
+			 * happen; at one moment after the last signal there,
+			 * a watchpoint beats a breakpoint (it is the more
+			 * specific report). */
 			struct debug_hit h = log.h[log.n - 1];
 			for (size_t i = log.n; i-- > 0 &&
-			     log.h[i].icount == h.icount;)
+			     log.h[i].icount == h.icount &&
+			     log.h[i].kind != DBG_SIGNAL;)
 				if (log.h[i].kind != DBG_BREAK)
 					h = log.h[i];
 			free(log.h);
-			rc = seek_to(s, h.icount, st);
+			rc = h.kind == DBG_SIGNAL ?
+			     seek_to_signal(s, h.icount, h.sig, st) :
+			     seek_to(s, h.icount, st);
 			if (rc < 0)
 				return finish(s, st, rc);
 			if (h.kind == DBG_BREAK) {
 				st->reason = SESSION_STOP_BREAK;
 				st->addr = h.addr;
+			} else if (h.kind == DBG_SIGNAL) {
+				/* before its delivery, as going forwards */
+				st->reason = SESSION_STOP_SIGNAL;
+				st->sig = h.sig;
 			} else {
 				st->reason = SESSION_STOP_WATCH;
 				st->watch_kind = h.kind;

@@ -780,6 +780,19 @@ bt                                | <signal handler called>
 reverse-stepi                     | !on_usr1
 EOF
 
+walk "reverse-continue stops at a signal, where continue stopped" "$W/timetravel.rwd" <<EOF
+continue                          | Program received signal SIGUSR1, User defined signal 1.
+set \$fwd_pc = \$pc
+set \$fwd_sp = \$sp
+continue                          | No more reverse-execution history.
+reverse-continue                  | Program received signal SIGUSR1, User defined signal 1.
+print \$pc == \$fwd_pc && \$sp == \$fwd_sp | = 1
+stepi            => on_usr1 $T_handler
+reverse-continue                  | Program received signal SIGUSR1, User defined signal 1.
+print \$pc == \$fwd_pc           | = 1
+reverse-continue                  | No more reverse-execution history.
+EOF
+
 # Known bugs: what native gdb does at a signal with a handler.
 walk "breakpoint on a signal handler's first instruction" "$W/timetravel.rwd" <<EOF
 break on_usr1

@@ -191,12 +191,23 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Continue forwards, passing signals (timetravel raises SIGUSR1). */
-static void cont(struct session *s, struct session_stop *st)
+/* Continue forwards (or backwards), passing signals (timetravel raises
+ * SIGUSR1; both directions stop at it). */
+static void cont_dir(struct session *s, int reverse, struct session_stop *st)
 {
 	do
-		ck_assert_int_eq(session_continue(s, 0, st), 0);
+		ck_assert_int_eq(session_continue(s, reverse, st), 0);
 	while (st->reason == SESSION_STOP_SIGNAL);
+}
+
+static void cont(struct session *s, struct session_stop *st)
+{
+	cont_dir(s, 0, st);
+}
+
+static void rcont(struct session *s, struct session_stop *st)
+{
+	cont_dir(s, 1, st);
 }
 
 /* ------------------------------------------------------------ seeks */
@@ -299,12 +310,12 @@ START_TEST(test_breakpoint_both_ways)
 	ck_assert_int_eq(n, BUMPS);
 	/* Backwards from the end: the same moments, newest first. */
 	for (int k = n - 1; k >= 0; k--) {
-		ck_assert_int_eq(session_continue(s, 1, &st), 0);
+		rcont(s, &st);
 		ck_assert_int_eq(st.reason, SESSION_STOP_BREAK);
 		ck_assert_uint_eq(now(s), hits[k]);
 		ck_assert_uint_eq(session_cpu(s)->rip, bump);
 	}
-	ck_assert_int_eq(session_continue(s, 1, &st), 0);
+	rcont(s, &st);
 	ck_assert_int_eq(st.reason, SESSION_STOP_START);
 	ck_assert_uint_eq(now(s), 0);
 	/* Forwards again from a hit: the next one, not the same. */
@@ -345,13 +356,13 @@ START_TEST(test_watch_counter)
 	/* Backwards: just before each write, newest first; the value there
 	 * is the one before the write. */
 	for (int k = n - 1; k >= 0; k--) {
-		ck_assert_int_eq(session_continue(s, 1, &st), 0);
+		rcont(s, &st);
 		ck_assert_int_eq(st.reason, SESSION_STOP_WATCH);
 		ck_assert_uint_eq(now(s), after[k] - 1);
 		want -= (uint64_t)k + 1;
 		ck_assert_uint_eq(read64(s, counter), want);
 	}
-	ck_assert_int_eq(session_continue(s, 1, &st), 0);
+	rcont(s, &st);
 	ck_assert_int_eq(st.reason, SESSION_STOP_START);
 	session_close(s);
 }
@@ -397,14 +408,14 @@ START_TEST(test_watch_kernel_and_rep)
 	/* Backwards: the rep iteration, then the kernel's write. */
 	ck_assert_int_eq(session_watch_insert(s, DBG_WATCH_WRITE, buffer + 1,
 					      3), 0);
-	ck_assert_int_eq(session_continue(s, 1, &st), 0);
+	rcont(s, &st);
 	ck_assert_int_eq(st.reason, SESSION_STOP_WATCH);
 	ck_assert_uint_eq(now(s), rep_after - 1);
 	ck_assert_uint_eq(session_cpu(s)->gpr[R_RCX], 256 - 100);
-	ck_assert_int_eq(session_continue(s, 1, &st), 0);
+	rcont(s, &st);
 	ck_assert_int_eq(st.reason, SESSION_STOP_WATCH);
 	ck_assert_uint_eq(now(s), after_read - 1);
-	ck_assert_int_eq(session_continue(s, 1, &st), 0);
+	rcont(s, &st);
 	ck_assert_int_eq(st.reason, SESSION_STOP_START);
 	session_close(s);
 }
@@ -449,6 +460,8 @@ START_TEST(test_signal_stop)
 	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
 	ck_assert_int_eq(st.sig, 10);	/* SIGUSR1, raised */
 	uint64_t at = now(s);
+	uint8_t h_at[32], h[32];
+	session_state_hash(s, h_at);
 	/* A step delivers it and stops at the handler's first instruction,
 	 * which has the icount of the signal stop (delivery retires
 	 * nothing); a breakpoint there is hit by continuing instead. */
@@ -470,6 +483,27 @@ START_TEST(test_signal_stop)
 	ck_assert_int_eq(session_continue(s, 0, &st), 0);
 	ck_assert_int_eq(st.reason, SESSION_STOP_END);
 	ck_assert_uint_gt(now(s), at);
+	/* Backwards, the signal stops too, in the state of the forward
+	 * stop (before the delivery, not on the handler's first
+	 * instruction, a moment of the same icount); a step from there
+	 * delivers it; further back there is only the start. */
+	ck_assert_int_eq(session_continue(s, 1, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
+	ck_assert_int_eq(st.sig, 10);
+	ck_assert_uint_eq(now(s), at);
+	session_state_hash(s, h);
+	ck_assert(memcmp(h, h_at, sizeof(h)) == 0);
+	ck_assert_int_eq(session_step(s, 0, &st), 0);
+	ck_assert_uint_eq(session_cpu(s)->rip, handler);
+	ck_assert_int_eq(session_continue(s, 1, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
+	ck_assert_uint_eq(now(s), at);
+	ck_assert_int_eq(session_continue(s, 1, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_START);
+	ck_assert_int_eq(session_continue(s, 0, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
+	ck_assert_int_eq(session_continue(s, 0, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_END);
 	/* Past the end: the recorded exit. */
 	ck_assert_int_eq(session_continue(s, 0, &st), 0);
 	ck_assert_int_eq(st.reason, SESSION_STOP_EXITED);
