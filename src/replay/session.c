@@ -1186,6 +1186,23 @@ int session_continue(struct session *s, int reverse, struct session_stop *st)
 	return finish(s, st, 0);
 }
 
+/* Might a signal have just been delivered?  rip is a handler's address,
+ * or the return address at rsp is a signal restorer (a handler that
+ * SA_RESETHAND reset). */
+static int at_handler_entry(struct session *s)
+{
+	uint64_t ret = 0, rip = s->c->rip;
+	if (session_read_memory(s, s->c->gpr[R_RSP], &ret, 8) != 8)
+		ret = 0;
+	for (int sig = 1; sig <= GUEST_NSIG; sig++) {
+		const struct guest_sigaction *a = &s->p->sigact[sig];
+		if ((a->handler > 1 && a->handler == rip) ||
+		    (a->restorer && a->restorer == ret))
+			return 1;
+	}
+	return 0;
+}
+
 int session_step(struct session *s, int reverse, struct session_stop *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -1209,6 +1226,20 @@ int session_step(struct session *s, int reverse, struct session_stop *st)
 	if (now == 0) {
 		st->reason = SESSION_STOP_START;
 		return finish(s, st, 0);
+	}
+	/* On a handler's first instruction, at the icount where its signal
+	 * was delivered (delivery retires nothing): the step back is to the
+	 * signal's stop, from which the step forwards delivered it. */
+	if (at_handler_entry(s)) {
+		uint64_t rip = s->c->rip;
+		if ((rc = seek_to(s, now - 1, st)) < 0)
+			return finish(s, st, rc);
+		s->sigdbg.skip_signal = UINT64_MAX;
+		if ((rc = advance(s, now, RUN_SIGNALS, NULL, st)) < 0)
+			return finish(s, st, rc);
+		if (st->reason == SESSION_STOP_SIGNAL && st->icount == now &&
+		    s->c->rip != rip)
+			return finish(s, st, 0);
 	}
 	rc = seek_to(s, now - 1, st);
 	if (rc == 0)

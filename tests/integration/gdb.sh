@@ -780,13 +780,19 @@ bt                                | <signal handler called>
 reverse-stepi                     | !on_usr1
 EOF
 
-walk "reverse-continue stops at a signal, where continue stopped" "$W/timetravel.rwd" <<EOF
+walk "reverse-continue and reverse-stepi stop at a signal, where continue stopped" "$W/timetravel.rwd" <<EOF
 continue                          | Program received signal SIGUSR1, User defined signal 1.
 set \$fwd_pc = \$pc
 set \$fwd_sp = \$sp
 continue                          | No more reverse-execution history.
 reverse-continue                  | Program received signal SIGUSR1, User defined signal 1.
 print \$pc == \$fwd_pc && \$sp == \$fwd_sp | = 1
+stepi            => on_usr1 $T_handler
+reverse-stepi                     | Program received signal SIGUSR1, User defined signal 1.
+print \$pc == \$fwd_pc && \$sp == \$fwd_sp | = 1
+reverse-stepi                     | !Program received signal
+x/i \$pc                          | ~^=> 0x[0-9a-f]+ <[^>]*>:${TAB}syscall
+stepi                             | Program received signal SIGUSR1, User defined signal 1.
 stepi            => on_usr1 $T_handler
 reverse-continue                  | Program received signal SIGUSR1, User defined signal 1.
 print \$pc == \$fwd_pc           | = 1

@@ -470,7 +470,17 @@ START_TEST(test_signal_stop)
 	ck_assert_int_eq(st.reason, SESSION_STOP_STEP);
 	ck_assert_uint_eq(session_cpu(s)->rip, handler);
 	ck_assert_uint_eq(now(s), at);
+	/* A step back from there is the signal stop again. */
 	ck_assert_int_eq(session_step(s, 1, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
+	ck_assert_int_eq(st.sig, 10);
+	ck_assert_uint_eq(now(s), at);
+	session_state_hash(s, h);
+	ck_assert(memcmp(h, h_at, sizeof(h)) == 0);
+	/* and one more is the instruction before it (the raise syscall) */
+	ck_assert_int_eq(session_step(s, 1, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_STEP);
+	ck_assert_uint_eq(now(s), at - 1);
 	ck_assert_int_eq(session_break_insert(s, handler), 0);
 	ck_assert_int_eq(session_continue(s, 0, &st), 0);
 	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
