@@ -11,7 +11,7 @@
  * there; the caller commits them after every memory access that can fault
  * (insn.h handler contract).  Defined flags come from the host instruction
  * itself (add, sub, adc, sbb, and, or, xor, inc, dec, neg executed with
- * inline asm, rflags read back with pushfq); flags the architecture leaves
+ * inline asm, flags read back with lahf and seto); flags the architecture leaves
  * undefined are never taken from the host: each helper sets them by the
  * fixed rule documented at the top of exec_int.c.
  */
@@ -21,9 +21,18 @@
 #include <stdint.h>
 #include "engine/cpu.h"
 
-/* pushfq/popq after skipping the red zone, which GCC may be using. */
-#define ALU_READ_FLAGS \
-	"\n\tlea -128(%%rsp),%%rsp\n\tpushfq\n\tpopq %[hf]\n\tlea 128(%%rsp),%%rsp"
+/* The host's arithmetic flags right after the instruction: lahf copies
+ * SF, ZF, AF, PF and CF into AH at their rflags bit positions (7, 6, 4,
+ * 2, 0) and seto gives OF.  (Far cheaper than pushfq: the ALU helpers are
+ * the interpreter's hottest code.) */
+#define ALU_READ_FLAGS "\n\tlahf\n\tseto %[of]"
+#define ALU_FLAG_OUTS [ax] "=a"(ax), [of] "=r"(of)
+
+static inline uint64_t alu_host_flags(uint64_t ax, uint8_t of)
+{
+	return ((ax >> 8) & (FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF)) |
+	       ((uint64_t)of << 11);	/* seto: 0 or 1; OF is bit 11 */
+}
 
 /* Arithmetic flags defined by add/sub/adc/sbb/cmp/neg. */
 #define ALU_ALL FL_ARITH
@@ -44,21 +53,23 @@ static inline uint64_t alu_merge(uint64_t fl, uint64_t hf, uint64_t take,
 #define ALU_BIN(name, mnem, T, cin, take, keep)				\
 static inline T alu_##name(T a, T b, uint64_t *fl)			\
 {									\
-	uint64_t hf;							\
+	uint64_t ax;							\
+	uint8_t of;							\
 	asm(cin mnem " %[b],%[a]" ALU_READ_FLAGS			\
-	    : [a] "+r"(a), [hf] "=r"(hf)				\
+	    : [a] "+r"(a), ALU_FLAG_OUTS				\
 	    : [b] "r"(b), [cf] "r"(*fl) : "cc");			\
-	*fl = alu_merge(*fl, hf, take, keep);				\
+	*fl = alu_merge(*fl, alu_host_flags(ax, of), take, keep);	\
 	return a;							\
 }
 
 #define ALU_UN(name, mnem, T, take, keep)				\
 static inline T alu_##name(T a, uint64_t *fl)				\
 {									\
-	uint64_t hf;							\
+	uint64_t ax;							\
+	uint8_t of;							\
 	asm(mnem " %[a]" ALU_READ_FLAGS					\
-	    : [a] "+r"(a), [hf] "=r"(hf) : : "cc");			\
-	*fl = alu_merge(*fl, hf, take, keep);				\
+	    : [a] "+r"(a), ALU_FLAG_OUTS : : "cc");			\
+	*fl = alu_merge(*fl, alu_host_flags(ax, of), take, keep);	\
 	return a;							\
 }
 

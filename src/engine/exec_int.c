@@ -931,20 +931,39 @@ uint64_t do_shift_nf(int op, int n, uint64_t v, unsigned cnt)
 	return op == 5 ? v >> cnt : (v << cnt) & alu_mask(n);
 }
 
+/* The memory form, out of line: the register forms are the hot ones and
+ * stay free of the call's register saves. */
+static __attribute__((noinline))
+void shift_nf_mem(struct cpu *c, const struct insn *i, int op, int n,
+		  unsigned cnt)
+{
+	uint64_t a = insn_ea(c, i);
+	uint64_t v = mem_read_n(c, a, n);
+	if (!cnt)
+		return;
+	uint64_t r;
+	switch (op * 16 + n) {
+#define SHIFT_NF_CASE(OP, N) \
+	case OP * 16 + N: r = do_shift_nf(OP, N, v, cnt); break;
+#define SHIFT_NF_CASES(OP) SHIFT_NF_CASE(OP, 1) SHIFT_NF_CASE(OP, 2) \
+	SHIFT_NF_CASE(OP, 4) SHIFT_NF_CASE(OP, 8)
+	SHIFT_NF_CASES(4) SHIFT_NF_CASES(5) SHIFT_NF_CASES(7)
+#undef SHIFT_NF_CASES
+#undef SHIFT_NF_CASE
+	default: __builtin_unreachable();
+	}
+	mem_write_n(c, a, n, r);
+}
+
 #define GEN_SHIFT_NF(name, OP, N, CNT)					\
 static void name(struct cpu *c, const struct insn *i)			\
 {									\
 	unsigned cnt = (unsigned)(CNT) & (N == 8 ? 63 : 31);		\
-	if (i->mod == 3) {						\
+	if (i->mod == 3)						\
 		reg_write(c, i->rm, N, do_shift_nf(OP, N,		\
 			  reg_read(c, i->rm, N, i->rex), cnt), i->rex);	\
-	} else {							\
-		uint64_t a = insn_ea(c, i);				\
-		uint64_t v = mem_read_n(c, a, N);			\
-		if (!cnt)						\
-			return;						\
-		mem_write_n(c, a, N, do_shift_nf(OP, N, v, cnt));	\
-	}								\
+	else								\
+		shift_nf_mem(c, i, OP, N, cnt);				\
 }
 #define GEN_SHIFT_NF_SRC(OP, N)						\
 	GEN_SHIFT_NF(shnf_i_##OP##_##N, OP, N, i->imm)			\
