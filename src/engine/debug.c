@@ -204,7 +204,8 @@ int debug_signal_hit(struct cpu *c, int sig)
 {
 	struct cpu_debug *d = c->dbg;
 	uint64_t now = engine_icount(c);
-	if (!d || !d->stop_signals || now == d->skip_signal)
+	if (!d || !d->stop_signals || now == d->skip_signal ||
+	    (sig >= 1 && sig <= 64 && (d->pass_signals >> (sig - 1) & 1)))
 		return 0;
 	struct debug_hit h = { .kind = DBG_SIGNAL, .icount = now,
 			       .rip = c->rip, .sig = sig };

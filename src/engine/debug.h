@@ -67,7 +67,8 @@ struct cpu_debug {
 	size_t nbp, capbp;
 	struct debug_watch *w;
 	size_t nw, capw;
-	int stop_signals;		/* signals are stop conditions */
+	int stop_signals;		/* signals are stop conditions, */
+	uint64_t pass_signals;		/* but not these: bit sig - 1 */
 	/* Resuming from a stop: the breakpoint at exactly this icount and
 	 * address, or the signal at this icount, does not stop again
 	 * (UINT64_MAX: none).  The address matters: a signal handler's first

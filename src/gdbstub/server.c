@@ -753,7 +753,7 @@ static void do_file(struct stub *st)
 static const char supported_features[] =
 	"qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+;"
 	"swbreak+;hwbreak+;ReverseStep+;ReverseContinue+;vContSupported+;"
-	"QStartNoAckMode+";
+	"QStartNoAckMode+;QPassSignals+";
 
 static void handle(struct stub *st, const uint8_t *data, size_t len)
 {
@@ -826,7 +826,21 @@ static void handle(struct stub *st, const uint8_t *data, size_t len)
 		st->ended = 1;
 		st->end = GDB_SERVE_DETACHED;
 		break;
-	case GDB_REQ_PASS_SIGNALS: case GDB_REQ_PROGRAM_SIGNALS:
+	case GDB_REQ_PASS_SIGNALS: {
+		/* gdb's "handle SIG nostop noprint pass": not stopping for
+		 * them here saves a round trip each, and going backwards a
+		 * scan each. */
+		uint64_t mask = 0;
+		for (int sig = 1; sig <= 64; sig++) {
+			uint8_t g = gdb_signal_from_linux(sig);
+			if (rq->signals.set[g / 64] >> (g % 64) & 1)
+				mask |= 1ULL << (sig - 1);
+		}
+		session_pass_signals(st->s, mask);
+		reply_str(st, "OK");
+		break;
+	}
+	case GDB_REQ_PROGRAM_SIGNALS:
 	case GDB_REQ_DISABLE_ASLR: case GDB_REQ_THREAD_EVENTS:
 		reply_str(st, "OK");
 		break;

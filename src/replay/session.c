@@ -921,6 +921,11 @@ int session_watch_insert(struct session *s, enum debug_kind kind,
 	return debug_watch_add(&s->dbg, NULL, addr, len, kind);
 }
 
+void session_pass_signals(struct session *s, uint64_t mask)
+{
+	s->dbg.pass_signals = mask;
+}
+
 int session_watch_remove(struct session *s, enum debug_kind kind,
 			 uint64_t addr, uint64_t len)
 {

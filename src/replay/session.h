@@ -90,6 +90,10 @@ int session_watch_insert(struct session *s, enum debug_kind kind,
 			 uint64_t addr, uint64_t len);
 int session_watch_remove(struct session *s, enum debug_kind kind,
 			 uint64_t addr, uint64_t len);
+/* Signals that are no stop condition in either direction (gdb's
+ * QPassSignals): bit sig - 1 of mask, for Linux signal numbers 1-64;
+ * replaces the previous set. */
+void session_pass_signals(struct session *s, uint64_t mask);
 
 enum session_stop_reason {
 	SESSION_STOP_NONE,

@@ -531,6 +531,31 @@ START_TEST(test_signal_stop)
 }
 END_TEST
 
+START_TEST(test_pass_signals)
+{
+	struct session *s = open_session(tt_trace, 1000000, 0);
+	struct session_stop st;
+	/* Passed (gdb's QPassSignals): no stop either way. */
+	session_pass_signals(s, 1ULL << (10 - 1));
+	ck_assert_int_eq(session_continue(s, 0, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_END);
+	ck_assert_int_eq(session_continue(s, 1, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_START);
+	/* Another signal passed: SIGUSR1 stops again, both ways. */
+	session_pass_signals(s, 1ULL << (12 - 1));
+	ck_assert_int_eq(session_continue(s, 0, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
+	ck_assert_int_eq(st.sig, 10);
+	uint64_t at = now(s);
+	ck_assert_int_eq(session_continue(s, 0, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_END);
+	ck_assert_int_eq(session_continue(s, 1, &st), 0);
+	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
+	ck_assert_uint_eq(now(s), at);
+	session_close(s);
+}
+END_TEST
+
 /* ------------------------------------------------------- diversions */
 
 START_TEST(test_diversion)
@@ -680,6 +705,7 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, test_watch_kernel_and_rep);
 	tcase_add_test(tc, test_read_watch);
 	tcase_add_test(tc, test_signal_stop);
+	tcase_add_test(tc, test_pass_signals);
 	tcase_add_test(tc, test_diversion);
 	tcase_add_test(tc, test_budget);
 	tcase_add_test(tc, test_index);
