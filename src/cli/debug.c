@@ -2,14 +2,15 @@
  * debug.c - `rewind gdbserver` and `rewind debug`: a recorded run served
  * to gdb over the remote protocol, reverse execution included.
  *
- *   rewind gdbserver [--port N] [--host H] [--once] [-v] [TRACE]
+ *   rewind gdbserver [--port N] [--host H] [--once] [-q] [-v]
+ *                    [--memory-budget SIZE] [TRACE]
  *       listens on 127.0.0.1:N (N = 0 or absent: a free port, printed)
  *       and serves one gdb at a time; gdb may disconnect and connect
  *       again.  It ends when gdb kills the program (or, with --once, when
  *       the first connection ends).  Listening anywhere but the loopback
  *       needs an explicit --host, and gets a warning: the protocol has no
  *       authentication and can read any memory of the replay.
- *   rewind debug [TRACE] [-- GDB-ARGS...]
+ *   rewind debug [-q] [--memory-budget SIZE] [TRACE] [-- GDB-ARGS...]
  *       starts the stub on a free port and runs gdb on the recorded
  *       executable with `target remote` set up (like `rr replay`);
  *       GDB-ARGS go to gdb after that (so `-batch -x script` works).  The
@@ -38,6 +39,7 @@ struct stub_opts {
 	int once;
 	int verbose;
 	int quiet;
+	uint64_t budget;	/* bytes; 0: the session's default */
 	pid_t gdb;		/* debug: stop waiting when gdb is gone */
 };
 
@@ -89,7 +91,8 @@ static int open_stub(const char *cmd, const struct stub_opts *o, int *port,
 		     struct session **s, int *lfd)
 {
 	char err[9000];
-	struct session_opts so = { .show_output = !o->quiet };
+	struct session_opts so = { .show_output = !o->quiet,
+				   .memory_budget = o->budget };
 	if (session_open(o->trace, &so, s, err, sizeof(err)) < 0)
 		return fail(REWIND_EXIT_INTERNAL, "%s", err);
 	if (gdb_listen(o->host, *port, lfd, port, err, sizeof(err)) < 0) {
@@ -99,14 +102,43 @@ static int open_stub(const char *cmd, const struct stub_opts *o, int *port,
 	return 0;
 }
 
-/* -q, -v and the TRACE, which gdbserver and debug share: 0, or 1 after
- * printing why a is refused. */
-static int stub_arg(const char *cmd, const char *a, struct stub_opts *o)
+/* A memory size: a number of MiB, or with a K, M or G suffix. */
+static int parse_budget(const char *cmd, const char *v, uint64_t *bytes)
 {
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	int shift = 20;
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30, end++;
+	if (*v < '0' || *v > '9' || *end || errno || n > (1ULL << 50) >> shift ||
+	    (n << shift) < (1ULL << 20))
+		return fail(REWIND_EXIT_INTERNAL, "%s: bad memory budget '%s' "
+			    "(MiB, or a size like 512M or 2G; at least 1M)",
+			    cmd, v);
+	*bytes = (uint64_t)n << shift;
+	return 0;
+}
+
+/* -q, -v, --memory-budget SIZE and the TRACE, which gdbserver and debug
+ * share (argv[*i], and the value after it): 0, or 1 after printing why
+ * the argument is refused. */
+static int stub_arg(const char *cmd, int argc, char **argv, int *i,
+		    struct stub_opts *o)
+{
+	const char *a = argv[*i];
 	if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
 		o->quiet = 1;
 	else if (strcmp(a, "-v") == 0)
 		o->verbose = 1;
+	else if (strcmp(a, "--memory-budget") == 0 && *i + 1 < argc)
+		return parse_budget(cmd, argv[++*i], &o->budget) != 0;
+	else if (strncmp(a, "--memory-budget=", 16) == 0)
+		return parse_budget(cmd, a + 16, &o->budget) != 0;
 	else
 		return trace_arg(cmd, a, &o->trace);
 	return 0;
@@ -143,7 +175,7 @@ int cmd_gdbserver(int argc, char **argv)
 			host_given = 1;
 		} else if (strcmp(a, "--once") == 0) {
 			o.once = 1;
-		} else if (stub_arg("gdbserver", a, &o)) {
+		} else if (stub_arg("gdbserver", argc, argv, &i, &o)) {
 			return REWIND_EXIT_INTERNAL;
 		}
 	}
@@ -175,7 +207,7 @@ int cmd_debug(int argc, char **argv)
 			gdb_args = argv + i + 1;
 			ngdb = argc - i - 1;
 			break;
-		} else if (stub_arg("debug", a, &o)) {
+		} else if (stub_arg("debug", argc, argv, &i, &o)) {
 			return REWIND_EXIT_INTERNAL;
 		}
 	}

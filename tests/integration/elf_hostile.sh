@@ -265,6 +265,8 @@ for c in debug gdbserver index; do
 	check "$c of a text file" 125 "$tmp/text" -- "$c" "$tmp/text"
 done
 check "gdbserver with a bad port" 125 "bad port 'http'" -- gdbserver --port http "$tmp/none.rwd"
+check "debug with a bad memory budget" 125 "bad memory budget '12X'" -- debug --memory-budget 12X "$tmp/none.rwd"
+check "gdbserver with a memory budget under 1M" 125 "bad memory budget '100K'" -- gdbserver --memory-budget=100K "$tmp/none.rwd"
 check "debug with a bad option" 125 "unknown option '--frob'" -- debug --frob
 check "record of a missing program" 127 "x: command not found" -- record -o "$tmp/t.rwd" -- x
 check "record of a hostile ELF" 126 "not an ELF executable" -- record -o "$tmp/t.rwd" -- "$tmp/text"

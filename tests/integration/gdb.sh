@@ -183,7 +183,9 @@ rec timetravel 0 "$PR/timetravel.glibc"
 dbg() {
 	local out=$1 trace=$2
 	shift 2
-	timeout -k 5 "$GDB_TIMEOUT" "$REWIND" debug -q "$trace" -- -batch -nx "$@" \
+	# (DBG_OPTS: more options of rewind debug, word-split)
+	# shellcheck disable=SC2086
+	timeout -k 5 "$GDB_TIMEOUT" "$REWIND" debug -q ${DBG_OPTS:-} "$trace" -- -batch -nx "$@" \
 		</dev/null >"$out" 2>&1
 	st=$?
 	sanitizer_report "$out" && st=99
@@ -738,6 +740,16 @@ reverse-continue => bump $T_bump       | Value = 3 | !Old value
 reverse-continue => bump $T_bump       | Old value = 3 | New value = 1
 reverse-continue => bump $T_bump       | Value = 1 | ~bump \(by=by@entry=2\)
 reverse-continue => bump $T_bump       | Old value = 1 | New value = 0
+EOF
+
+# The session's memory budget from the command line; the walk back
+# through the writes is the same under it.
+DBG_OPTS=--memory-budget=1M walk "--memory-budget: the budget monitor snapshots reports" "$W/timetravel.rwd" <<EOF
+handle SIGUSR1 nostop noprint
+continue                               | No more reverse-execution history.
+watch counter
+reverse-continue => bump $T_bump       | ~^Old value = [0-9]+$
+monitor snapshots                      | ~budget 1\.0 MiB\)
 EOF
 
 # ---------------------------------------------------------------- 7. signals
