@@ -48,12 +48,13 @@ OS_SRC = src/os/proc.c src/os/elf.c src/os/syscall.c src/os/sys_fs.c \
 TRACE_SRC = src/trace/error.c src/trace/hash.c src/trace/event.c \
 	src/trace/lmdbcheck.c src/trace/trace.c
 GDBSTUB_SRC = src/gdbstub/packet.c src/gdbstub/server.c
+JIT_SRC = src/jit/threaded.c
 GC_SRC = src/gc/pagestore.c
 REPLAY_SRC = src/replay/replay.c src/replay/pagetree.c \
 	src/replay/snapshot.c src/replay/snapfile.c src/replay/session.c
 CLI_SRC = src/cli/main.c src/cli/debug.c
 
-LIB_SRC = $(ENGINE_SRC) $(MEM_SRC) $(OS_SRC) $(TRACE_SRC) $(GC_SRC) \
+LIB_SRC = $(ENGINE_SRC) $(JIT_SRC) $(MEM_SRC) $(OS_SRC) $(TRACE_SRC) $(GC_SRC) \
 	$(REPLAY_SRC) $(GDBSTUB_SRC)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)

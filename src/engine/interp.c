@@ -29,12 +29,15 @@
 #include "engine/fpu.h"
 #include "engine/insn.h"
 #include "engine/operand.h"
+#include "jit/threaded.h"
 #include "mem/mem.h"
 #include "os/proc.h"
 #include "os/sys.h"
 
 #define MAX_BLOCK 64
 #define JC_SIZE 4096
+/* Blocks entered this often get threaded code (jit/threaded.h). */
+#define THREAD_AFTER 16
 
 struct block {
 	uint64_t addr, end;		/* guest bytes [addr, end) */
@@ -45,6 +48,11 @@ struct block {
 	struct block *succ[2];
 	uint32_t n;
 	uint32_t nsucc;			/* slot to replace next */
+	uint32_t runs;			/* times interpreted since the last
+					   try at threading it */
+	uint32_t code_gen;		/* code is valid while this is the
+					   code buffer's generation */
+	threaded_fn code;		/* threaded code, or NULL */
 	struct insn insns[];
 };
 
@@ -60,6 +68,7 @@ struct interp {
 	struct block *partial;
 	const struct optable *ops;
 	struct mem *mem;
+	struct threaded_buf tb;
 };
 
 static size_t hash_rip(uint64_t rip, size_t cap)
@@ -252,6 +261,8 @@ static struct block *translate(struct cpu *c, struct interp *ip)
 	b->n = n;
 	b->succ[0] = b->succ[1] = NULL;
 	b->nsucc = 0;
+	b->runs = 0;
+	b->code = NULL;
 	memcpy(b->insns, buf, n * sizeof(struct insn));
 	for (uint64_t pg = rip & GUEST_PAGE_MASK; pg < pc; pg += GUEST_PAGE_SIZE)
 		mem_watch_code(ip->mem, pg);
@@ -396,11 +407,22 @@ enum engine_stop run_blocks_body(struct cpu *c, struct interp *ip,
 		ip->running = b;
 		const struct insn *ins = b->insns, *end = ins + n;
 		if (!debug) {
-			do {
-				c->cur = ins;
-				c->rip = ins->next;
-				ins->fn(c, ins);
-			} while (++ins < end);
+			if (b->code && b->code_gen == ip->tb.gen) {
+				b->code(c);
+			} else {
+				/* (again when its code went stale) */
+				if (b != ip->partial && ++b->runs >= THREAD_AFTER) {
+					b->runs = 0;
+					b->code = threaded_emit(&ip->tb, b->insns,
+								b->n,
+								&b->code_gen);
+				}
+				do {
+					c->cur = ins;
+					c->rip = ins->next;
+					ins->fn(c, ins);
+				} while (++ins < end);
+			}
 		} else {
 			do {
 				uint64_t k = (uint64_t)(ins - b->insns);
@@ -493,6 +515,7 @@ static void interp_release(struct cpu *c)
 	free_dead(ip);
 	free(ip->hash);
 	free(ip->partial);
+	threaded_free(&ip->tb);
 	if (c->mem)
 		mem_set_code_callback(c->mem, NULL, NULL);
 	free(ip);
