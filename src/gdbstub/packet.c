@@ -695,6 +695,13 @@ static int parse_num(struct parser *ps, uint64_t *out, const char *what)
 	return 0;
 }
 
+/* ",NUM": a field after a comma. */
+static int parse_comma_num(struct parser *ps, uint64_t *out, const char *what)
+{
+	int err = expect(ps, ',', "missing ','");
+	return err ? err : parse_num(ps, out, what);
+}
+
 static int parse_num_max(struct parser *ps, uint64_t *out, uint64_t max,
 			 const char *what)
 {
@@ -855,9 +862,7 @@ static int parse_addr_len(struct parser *ps)
 	struct gdb_request *req = ps->req;
 	int err = parse_num(ps, &req->mem.addr, "bad address");
 	if (!err)
-		err = expect(ps, ',', "missing ','");
-	if (!err)
-		err = parse_num(ps, &req->mem.len, "bad length");
+		err = parse_comma_num(ps, &req->mem.len, "bad length");
 	if (!err)
 		err = check_range(ps, req->mem.addr, req->mem.len);
 	return err;
@@ -911,13 +916,10 @@ static int parse_point(struct parser *ps)
 	uint64_t type = 0;
 	int err = parse_num(ps, &type, "bad breakpoint type");
 	if (!err)
-		err = expect(ps, ',', "missing ','");
+		err = parse_comma_num(ps, &req->point.addr, "bad address");
 	if (!err)
-		err = parse_num(ps, &req->point.addr, "bad address");
-	if (!err)
-		err = expect(ps, ',', "missing ','");
-	if (!err)
-		err = parse_num(ps, &req->point.kind, "bad breakpoint kind");
+		err = parse_comma_num(ps, &req->point.kind,
+				      "bad breakpoint kind");
 	if (err)
 		return err;
 	if (type > GDB_POINT_ACCESS)
@@ -985,9 +987,8 @@ static int parse_vcont(struct parser *ps)
 		case 'r':
 			err = parse_num(ps, &a->start, "bad range start");
 			if (!err)
-				err = expect(ps, ',', "missing ','");
-			if (!err)
-				err = parse_num(ps, &a->end, "bad range end");
+				err = parse_comma_num(ps, &a->end,
+						      "bad range end");
 			break;
 		default:
 			return malformed(ps, "unknown vCont action");
@@ -1122,10 +1123,9 @@ static int parse_xfer(struct parser *ps)
 	if ((err = expect(ps, ':', "missing ':'")) ||
 	    (err = take_text(ps, obj, objlen, &req->xfer.object)) ||
 	    (err = take_text(ps, annex, annexlen, &req->xfer.annex)) ||
-	    (err = parse_num(ps, &req->xfer.offset, "bad offset")) ||
-	    (err = expect(ps, ',', "missing ','")))
+	    (err = parse_num(ps, &req->xfer.offset, "bad offset")))
 		return err;
-	return parse_num(ps, &req->xfer.length, "bad length");
+	return parse_comma_num(ps, &req->xfer.length, "bad length");
 }
 
 static int parse_monitor(struct parser *ps)
@@ -1192,13 +1192,9 @@ static int parse_file_open(struct parser *ps)
 	int err = take_hex_text(ps, hex, n, &req->file.path,
 				&req->file.path_len);
 	if (!err)
-		err = expect(ps, ',', "missing ','");
+		err = parse_comma_num(ps, &req->file.flags, "bad flags");
 	if (!err)
-		err = parse_num(ps, &req->file.flags, "bad flags");
-	if (!err)
-		err = expect(ps, ',', "missing ','");
-	if (!err)
-		err = parse_num(ps, &req->file.mode, "bad mode");
+		err = parse_comma_num(ps, &req->file.mode, "bad mode");
 	return err;
 }
 
@@ -1207,13 +1203,9 @@ static int parse_file_pread(struct parser *ps)
 	struct gdb_request *req = ps->req;
 	int err = parse_fd(ps, &req->file.fd);
 	if (!err)
-		err = expect(ps, ',', "missing ','");
+		err = parse_comma_num(ps, &req->file.count, "bad count");
 	if (!err)
-		err = parse_num(ps, &req->file.count, "bad count");
-	if (!err)
-		err = expect(ps, ',', "missing ','");
-	if (!err)
-		err = parse_num(ps, &req->file.offset, "bad offset");
+		err = parse_comma_num(ps, &req->file.offset, "bad offset");
 	return err;
 }
 

@@ -452,6 +452,19 @@ END_TEST
 
 /* ------------------------------------------------------- signals */
 
+/* The last stop was SIGUSR1's, at icount at, in the state whose hash is
+ * want. */
+static void check_usr1_stop(struct session *s, const struct session_stop *st,
+			    uint64_t at, const uint8_t want[32])
+{
+	uint8_t h[32];
+	ck_assert_int_eq(st->reason, SESSION_STOP_SIGNAL);
+	ck_assert_int_eq(st->sig, 10);
+	ck_assert_uint_eq(now(s), at);
+	session_state_hash(s, h);
+	ck_assert(memcmp(h, want, sizeof(h)) == 0);
+}
+
 START_TEST(test_signal_stop)
 {
 	struct session *s = open_session(tt_trace, 1000000, 0);
@@ -460,7 +473,7 @@ START_TEST(test_signal_stop)
 	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
 	ck_assert_int_eq(st.sig, 10);	/* SIGUSR1, raised */
 	uint64_t at = now(s);
-	uint8_t h_at[32], h[32];
+	uint8_t h_at[32];
 	session_state_hash(s, h_at);
 	/* A step delivers it and stops at the handler's first instruction,
 	 * which has the icount of the signal stop (delivery retires
@@ -472,19 +485,14 @@ START_TEST(test_signal_stop)
 	ck_assert_uint_eq(now(s), at);
 	/* A step back from there is the signal stop again. */
 	ck_assert_int_eq(session_step(s, 1, &st), 0);
-	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
-	ck_assert_int_eq(st.sig, 10);
-	ck_assert_uint_eq(now(s), at);
-	session_state_hash(s, h);
-	ck_assert(memcmp(h, h_at, sizeof(h)) == 0);
+	check_usr1_stop(s, &st, at, h_at);
 	/* and one more is the instruction before it (the raise syscall) */
 	ck_assert_int_eq(session_step(s, 1, &st), 0);
 	ck_assert_int_eq(st.reason, SESSION_STOP_STEP);
 	ck_assert_uint_eq(now(s), at - 1);
 	ck_assert_int_eq(session_break_insert(s, handler), 0);
 	ck_assert_int_eq(session_continue(s, 0, &st), 0);
-	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
-	ck_assert_uint_eq(now(s), at);
+	check_usr1_stop(s, &st, at, h_at);
 	ck_assert_int_eq(session_continue(s, 0, &st), 0);
 	ck_assert_int_eq(st.reason, SESSION_STOP_BREAK);
 	ck_assert_uint_eq(session_cpu(s)->rip, handler);
@@ -498,20 +506,15 @@ START_TEST(test_signal_stop)
 	 * instruction, a moment of the same icount); a step from there
 	 * delivers it; further back there is only the start. */
 	ck_assert_int_eq(session_continue(s, 1, &st), 0);
-	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
-	ck_assert_int_eq(st.sig, 10);
-	ck_assert_uint_eq(now(s), at);
-	session_state_hash(s, h);
-	ck_assert(memcmp(h, h_at, sizeof(h)) == 0);
+	check_usr1_stop(s, &st, at, h_at);
 	ck_assert_int_eq(session_step(s, 0, &st), 0);
 	ck_assert_uint_eq(session_cpu(s)->rip, handler);
 	ck_assert_int_eq(session_continue(s, 1, &st), 0);
-	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
-	ck_assert_uint_eq(now(s), at);
+	check_usr1_stop(s, &st, at, h_at);
 	ck_assert_int_eq(session_continue(s, 1, &st), 0);
 	ck_assert_int_eq(st.reason, SESSION_STOP_START);
 	ck_assert_int_eq(session_continue(s, 0, &st), 0);
-	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
+	check_usr1_stop(s, &st, at, h_at);
 	ck_assert_int_eq(session_continue(s, 0, &st), 0);
 	ck_assert_int_eq(st.reason, SESSION_STOP_END);
 	/* Past the end: the recorded exit. */
@@ -545,13 +548,13 @@ START_TEST(test_pass_signals)
 	session_pass_signals(s, 1ULL << (12 - 1));
 	ck_assert_int_eq(session_continue(s, 0, &st), 0);
 	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
-	ck_assert_int_eq(st.sig, 10);
 	uint64_t at = now(s);
+	uint8_t h_at[32];
+	session_state_hash(s, h_at);
 	ck_assert_int_eq(session_continue(s, 0, &st), 0);
 	ck_assert_int_eq(st.reason, SESSION_STOP_END);
 	ck_assert_int_eq(session_continue(s, 1, &st), 0);
-	ck_assert_int_eq(st.reason, SESSION_STOP_SIGNAL);
-	ck_assert_uint_eq(now(s), at);
+	check_usr1_stop(s, &st, at, h_at);
 	session_close(s);
 }
 END_TEST
