@@ -114,6 +114,11 @@ struct cpu {
 	/* Retired guest instructions since the start of the process. */
 	uint64_t icount;
 
+	/* The fault in `fault` was raised but its signal not delivered yet
+	 * (a debugger stopped before the delivery): the next run delivers
+	 * it.  Part of the moment, so snapshots keep it. */
+	int fault_pending;
+
 	/* Host address of guest address 0 (see src/mem/mem.h). */
 	uint8_t *mem_base;
 
@@ -146,6 +151,10 @@ struct cpu {
 	uint64_t watch_lo, watch_hi;
 	/* Breakpoints, watchpoints and signal stops (debug.h), or NULL. */
 	struct cpu_debug *dbg;
+	/* Whose breakpoints decoded instructions are marked with
+	 * (INSN_BREAK), whatever dbg is attached for the run at hand: code
+	 * decoded while seeking is reused when stopping. */
+	const struct cpu_debug *breaks;
 };
 
 /* ST(i) access helpers. */

@@ -237,9 +237,9 @@ static uint32_t decode_block(struct cpu *c, struct interp *ip, uint32_t max,
 			break;
 	}
 	mark_dead_flags(buf, n);
-	if (unlikely(c->dbg && c->dbg->nbp))
+	if (unlikely(c->breaks && c->breaks->nbp))
 		for (uint32_t k = 0; k < n; k++)
-			if (debug_is_break(c->dbg, buf[k].addr))
+			if (debug_is_break(c->breaks, buf[k].addr))
 				buf[k].flags |= INSN_BREAK;
 	*end = pc;
 	return n;
@@ -477,14 +477,21 @@ static enum engine_stop interp_run(struct cpu *c, uint64_t limit)
 		if (!fault_settle(c, c->engine_data)) {
 			if (!c->proc)
 				return ENGINE_STOP_FAULT;
-			if (c->dbg && debug_signal_hit(c, c->fault.sig))
-				return ENGINE_STOP_DEBUG;
-			signal_deliver_fault(c->proc, c);
-			if (c->proc->exited)
-				return ENGINE_STOP_EXIT;
-			if (c->dbg && debug_signal_delivered(c))
-				return ENGINE_STOP_DEBUG;
+			c->fault_pending = 1;
 		}
+	}
+	/* A fault's signal is delivered here, or stays pending while the
+	 * debugger looks at it: re-executing the instruction would not
+	 * raise it again after a trap (int3), which has completed. */
+	if (c->fault_pending) {
+		if (c->dbg && debug_signal_hit(c, c->fault.sig))
+			return ENGINE_STOP_DEBUG;
+		c->fault_pending = 0;
+		signal_deliver_fault(c->proc, c);
+		if (c->proc->exited)
+			return ENGINE_STOP_EXIT;
+		if (c->dbg && debug_signal_delivered(c))
+			return ENGINE_STOP_DEBUG;
 	}
 	if (c->dbg)
 		return run_blocks_debug(c, c->engine_data);

@@ -771,6 +771,7 @@ int session_open(const char *trace, const struct session_opts *o,
 		goto fail;
 	s->p = s->r->p;
 	s->c = s->p->cpu;
+	s->c->breaks = &s->dbg;
 	s->eng = s->r->engine;
 	s->budget = o && o->memory_budget ? o->memory_budget :
 		    memory_total() / 8;
@@ -822,8 +823,10 @@ void session_close(struct session *s)
 	free(s->snaps);
 	if (s->st.ps)
 		pagestore_destroy(s->st.ps);
-	if (s->c)
+	if (s->c) {
 		debug_attach(s->c, NULL);
+		s->c->breaks = NULL;
+	}
 	debug_free(&s->dbg);
 	debug_free(&s->sigdbg);
 	replay_close(s->r);
@@ -954,6 +957,19 @@ static int enter_diversion(struct session *s)
 	return 0;
 }
 
+/* Enter a diversion to write registers or memory there.  A fault whose
+ * signal is still to be delivered is dropped: the debugger changed the
+ * state (an inferior call from a crash, a fixed pointer), and the
+ * instruction faults again if it still does.  (Leaving the diversion
+ * restores the origin, pending fault included.) */
+static int divert_for_write(struct session *s)
+{
+	int rc = enter_diversion(s);
+	if (rc == 0)
+		s->c->fault_pending = 0;
+	return rc;
+}
+
 int session_leave_diversion(struct session *s)
 {
 	if (!s->diverted)
@@ -989,13 +1005,13 @@ int session_leave_diversion(struct session *s)
 
 struct cpu *session_cpu_for_write(struct session *s)
 {
-	return enter_diversion(s) < 0 ? NULL : s->c;
+	return divert_for_write(s) < 0 ? NULL : s->c;
 }
 
 size_t session_write_memory(struct session *s, uint64_t addr,
 			    const void *buf, size_t len)
 {
-	if (enter_diversion(s) < 0)
+	if (divert_for_write(s) < 0)
 		return 0;
 	return mem_poke(s->p->mem, addr, buf, len);
 }

@@ -174,6 +174,7 @@ rec crash 139 "$EX/crash.debug"
 rec float 0 "$EX/float.debug"
 rec strings 0 "$EX/strings.debug"
 rec timetravel 0 "$PR/timetravel.glibc"
+rec faults 0 "$PR/signals_faults.musl"
 
 # ---------------------------------------------------------------- helpers
 
@@ -809,6 +810,60 @@ stepi            => on_usr1 $T_handler
 reverse-continue                  | Program received signal SIGUSR1, User defined signal 1.
 print \$pc == \$fwd_pc           | = 1
 reverse-continue                  | No more reverse-execution history.
+EOF
+
+# Every kind of signal stop (faults, int3's SIGTRAP, SIGILL, SIGFPE,
+# raised ones), continued past: the signal is delivered as recorded (a
+# trap has completed, so resuming must not count on it faulting again),
+# and going backwards stops at each of them again, newest first.
+case_every_signal() {
+	local name="every kind of signal stop, forwards to the exit and backwards to the start"
+	want "$name" || return 0
+	local d=$W/allsig k n why= fwd bwd
+	for ((k = 0; k < 40; k++)); do echo continue; done >"$d.1.gdb"
+	dbg "$d.1" "$W/faults.rwd" -x "$d.1.gdb"
+	fwd=$(awk '/exited normally/ { exit } /^Program received signal/ { print $4 }' "$d.1" | tr -d ',' | tr '\n' ' ')
+	# Again, to the end of the history (one stop after the last
+	# signal), then backwards.
+	n=$(grep -c '^Program received signal' "$d.1")
+	{
+		for ((k = 0; k <= n; k++)); do echo continue; done
+		for ((k = 0; k <= n; k++)); do echo reverse-continue; done
+	} >"$d.2.gdb"
+	dbg "$d.2" "$W/faults.rwd" -x "$d.2.gdb"
+	bwd=$(awk '/No more reverse-execution history/ { on = 1 } on && /^Program received signal/ { print $4 }' "$d.2" | tr -d ',' | tac | tr '\n' ' ')
+	if grep -q '^rewind: ' "$d.1" "$d.2"; then
+		why="rewind failed: $(grep -h -m1 '^rewind: ' "$d.1" "$d.2")"
+	elif ! grep -qF '[Inferior 1 (Remote target) exited normally]' "$d.1"; then
+		why="the program did not run to its exit: $(tail -n 3 "$d.1" | tr '\n' ' ')"
+	elif ! [[ $fwd == *SIGTRAP* && $fwd == *SIGILL* && $fwd == *SIGFPE* && $fwd == *SIGSEGV* ]]; then
+		why="forwards, not every kind of signal stopped: $fwd"
+	elif [ "$fwd" != "$bwd" ]; then
+		why="backwards the stops differ: forwards $fwd, backwards (reversed) $bwd"
+	elif [ "$(grep -c 'No more reverse-execution history' "$d.2")" != 2 ]; then
+		why="backwards did not end at the start: $(tail -n 3 "$d.2" | tr '\n' ' ')"
+	elif [ "$st" != 0 ]; then
+		why="rewind debug exited with status $st"
+	fi
+	[ -z "$why" ] && ok "$name" || fail "$name" "$why"
+}
+case_every_signal
+
+# Code decoded while seeking (no stop conditions attached) is reused when
+# running with them: a breakpoint inserted before must still be hit.
+# (gdb normally removes and re-inserts breakpoints at every stop, which
+# redecodes the code; always-inserted keeps them in.)
+walk "a breakpoint stays hit after seeks decoded its code" "$W/compute.rwd" <<EOF
+set breakpoint always-inserted on
+break compute.c:$C_gcd_t
+continue         => gcd $C_gcd_t | Breakpoint 1,
+continue         => gcd $C_gcd_t | Breakpoint 1,
+continue         => gcd $C_gcd_t | Breakpoint 1,
+delete
+break compute.c:$C_gcd_t
+reverse-stepi
+continue         => gcd $C_gcd_t | Breakpoint 2,
+continue         => gcd $C_gcd_t | Breakpoint 2,
 EOF
 
 # Known bugs: what native gdb does at a signal with a handler.
