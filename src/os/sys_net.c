@@ -308,10 +308,11 @@ static int64_t msg_import(struct proc *p, uint64_t umsg, int sending,
 {
 	struct msghdr g;
 	int64_t err = 0;
-	if (guest_get(p, &g, umsg, sizeof(g)) < 0)
-		return -EFAULT;
+	/* (first: msg_free must find no stale control buffer) */
 	memset(&m->host, 0, sizeof(m->host));
 	m->control = NULL;
+	if (guest_get(p, &g, umsg, sizeof(g)) < 0)
+		return -EFAULT;
 	m->uname = (uint64_t)(uintptr_t)g.msg_name;
 	m->uiov = (uint64_t)(uintptr_t)g.msg_iov;
 	m->ucontrol = (uint64_t)(uintptr_t)g.msg_control;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -224,6 +225,18 @@ static void errors(void)
 	errno = 0;
 	check(socket(12345, SOCK_STREAM, 0) == -1 && errno == EAFNOSUPPORT,
 	      "unknown family");
+	/* An unreadable msghdr: EFAULT.  (The system calls themselves:
+	 * musl's wrappers copy the msghdr first and would crash.) */
+	int sv[2];
+	check(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0, "socketpair");
+	errno = 0;
+	check(syscall(SYS_sendmsg, sv[0], 16L, 0) == -1 && errno == EFAULT,
+	      "sendmsg of an unmapped msghdr: EFAULT");
+	errno = 0;
+	check(syscall(SYS_recvmsg, sv[1], 16L, MSG_DONTWAIT) == -1 &&
+	      errno == EFAULT, "recvmsg into an unmapped msghdr: EFAULT");
+	close(sv[0]);
+	close(sv[1]);
 }
 
 int main(void)
