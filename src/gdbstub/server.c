@@ -165,7 +165,13 @@ static int poll_interrupt(void *ctx)
 		return 1;
 	for (;;) {
 		ssize_t n = recv(st->fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n <= 0)
+		if (n == 0) {
+			/* gdb went away: stop running for nobody (the
+			 * serve loop then sees the end of the stream) */
+			st->interrupted = 1;
+			break;
+		}
+		if (n < 0)
 			break;
 		if (memchr(buf, 0x03, (size_t)n))
 			st->interrupted = 1;
@@ -916,11 +922,10 @@ enum gdb_serve_end gdb_serve(struct session *s, int conn, int log)
 				reply_error(&st, 0x01);
 				break;
 			case GDB_EV_INTERRUPT:
-				/* Nothing runs between requests: report where
-				 * we are. */
-				st.stop.reason = SESSION_STOP_INTERRUPT;
-				stop_reply(&st);
-				send_reply(&st);
+				/* Nothing runs between requests: a ^C that
+				 * crossed our stop reply.  A reply now would
+				 * answer gdb's next packet (gdbserver sends
+				 * none either). */
 				break;
 			default:
 				break;

@@ -589,8 +589,7 @@ static int deliver_all(struct proc *p, struct cpu *c,
 
 int signal_next_pending(const struct proc *p)
 {
-	uint64_t ready = p->sigpending & ~p->sigmask;
-	return ready ? __builtin_ctzll(ready) + 1 : 0;
+	return next_signal(p->sigpending, p->sigmask);
 }
 
 int signal_deliver_pending(struct proc *p, struct cpu *c)
