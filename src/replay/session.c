@@ -215,8 +215,6 @@ static void thin(struct session *s, uint64_t room)
 	}
 }
 
-/* Capture a snapshot of the current moment into the timeline (if none
- * is there yet).  Failure is not fatal: the timeline is just sparser. */
 /* Insert snapshot x into the timeline, which takes it over (sorted; one
  * already there at that icount wins and x is freed).  0 or -ENOMEM (x
  * freed). */
@@ -245,6 +243,8 @@ static int snap_insert(struct session *s, struct snapshot *x)
 	return 0;
 }
 
+/* Capture a snapshot of the current moment into the timeline (if none
+ * is there yet).  Failure is not fatal: the timeline is just sparser. */
 static void snap_take(struct session *s)
 {
 	uint64_t t = icount_now(s);
@@ -275,6 +275,8 @@ static int restore(struct session *s, struct snapshot *x)
 {
 	int err = snapshot_restore(&s->st, s->base, x, s->p);
 	if (err < 0) {
+		/* Memory is partly x's now: the next restore writes all. */
+		s->base = NULL;
 		snprintf(s->error, sizeof(s->error), "cannot restore the "
 			 "snapshot at icount %llu: %s",
 			 (unsigned long long)x->icount, strerror(-err));
@@ -739,6 +741,7 @@ int session_index_save(struct session *s, uint64_t *count, uint64_t *bytes,
 		rc = trace_commit(t);
 	free(v);
 	if (rc < 0) {
+		trace_abort(t);	/* no blobs without the list naming them */
 		snprintf(err, errlen, "%s: cannot store the index: %s",
 			 s->r->trace_path, trace_strerror(rc));
 		return rc;
@@ -1156,8 +1159,9 @@ int session_continue(struct session *s, int reverse, struct session_stop *st)
 		if (rc < 0)
 			break;
 		if (st->reason == SESSION_STOP_INTERRUPT) {
-			seek_to(s, now, st);
-			st->reason = SESSION_STOP_INTERRUPT;
+			/* Interrupted going backwards: stop at the moment
+			 * the scan reached, an earlier one. */
+			free(log.h);
 			return finish(s, st, 0);
 		}
 		if (log.oom) {

@@ -588,6 +588,14 @@ static int batch_put(struct trace *t, MDB_txn *txn)
 	return 0;
 }
 
+void trace_abort(struct trace *t)
+{
+	if (t && t->update && t->txn) {
+		mdb_txn_abort(t->txn);
+		t->txn = NULL;
+	}
+}
+
 int trace_commit(struct trace *t)
 {
 	MDB_txn *txn;
@@ -779,7 +787,9 @@ int trace_read_event(struct trace *t, uint64_t seq, struct event *ev)
 	int err;
 
 	memset(ev, 0, sizeof(*ev));
-	if (!t->readonly && (err = trace_commit(t)))
+	/* (a recorder's batch is written before it is read; an update's
+	 * one transaction stays open) */
+	if (!t->readonly && !t->update && (err = trace_commit(t)))
 		return err;
 	if ((err = txn_get(t, &txn)))
 		return err;
@@ -825,7 +835,9 @@ int trace_stats(struct trace *t, struct trace_stats *out)
 	int err, rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!t->readonly && (err = trace_commit(t)))
+	/* (a recorder's batch is written before it is read; an update's
+	 * one transaction stays open) */
+	if (!t->readonly && !t->update && (err = trace_commit(t)))
 		return err;
 	if ((err = txn_get(t, &txn)))
 		return err;

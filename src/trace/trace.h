@@ -72,8 +72,11 @@ int trace_create(const char *path, struct trace **out);
 int trace_open(const char *path, struct trace **out);
 /* Opens an existing trace, checked like trace_open, to add meta values
  * and blobs (not events): everything is written in one transaction that
- * trace_close commits, so the trace is never half updated. */
+ * trace_commit (or trace_close) commits and trace_abort drops, so the
+ * trace is never half updated. */
 int trace_open_update(const char *path, struct trace **out);
+/* Drops what an update wrote since its last commit. */
+void trace_abort(struct trace *t);
 
 /* Commits what is pending, syncs and frees t (also on error).  Returns 0
  * or the error that prevented the last commit. */
