@@ -60,15 +60,16 @@ static void usage(FILE *f)
 	      "\n"
 	      "  rewind run [--engine=E] [--cpu=x86-64-v1|x86-64-v2] [-v] [--] PROG [ARGS...]\n"
 	      "                        run PROG inside the VM without recording\n"
-	      "  rewind record [-o TRACE] [--engine=E] -- PROG [ARGS...]\n"
-	      "  rewind replay [--check] [--engine=E] TRACE\n"
-	      "  rewind debug [TRACE] [-- GDB-ARGS...]\n"
+	      "  rewind record [-o TRACE] [--engine=E] [--cpu=...] -- PROG [ARGS...]\n"
+	      "  rewind replay [--check] [-q] [--engine=E] [TRACE]\n"
+	      "  rewind debug [-q] [-v] [--memory-budget SIZE] [TRACE] [-- GDB-ARGS...]\n"
 	      "                        replay TRACE under gdb (reverse execution)\n"
-	      "  rewind gdbserver [--port N] [--host H] [--once] [TRACE]\n"
+	      "  rewind gdbserver [--port N] [--host H] [--once] [-q] [-v]\n"
+	      "                   [--memory-budget SIZE] [TRACE]\n"
 	      "                        serve TRACE to gdb (target remote :N)\n"
 	      "  rewind index [TRACE]  store snapshots in TRACE for fast starts\n"
 	      "  rewind repl TRACE\n"
-	      "  rewind dump TRACE [--json]\n"
+	      "  rewind dump [--json] [--stats] TRACE\n"
 	      "  rewind pack TRACE [-o FILE]\n"
 	      "  rewind report TRACE\n"
 	      "  rewind help | --help   this text\n"
@@ -345,8 +346,9 @@ static int run_program(struct run_opts *o, struct session *ss)
 	/* The v2 handlers execute the same instructions on the host. */
 	if (!cpuid_host_supports(o->cpu_level))
 		return fail(REWIND_EXIT_INTERNAL,
-			    "--cpu=x86-64-v2 needs a host CPU with SSE4.2 and "
-			    "POPCNT; this one lacks them (use x86-64-v1)");
+			    "--cpu=x86-64-v%d needs a host CPU with LAHF in "
+			    "64-bit mode (and for v2 SSE4.2 and POPCNT); this "
+			    "one lacks them", o->cpu_level);
 
 	errno = 0;
 	path = elf_find_program(o->argv[0]);

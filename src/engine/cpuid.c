@@ -6,6 +6,7 @@
  * is the ordinary "GenuineIntel" and leaf 4 describes one fixed cache
  * hierarchy.  Nothing here depends on the host.
  */
+#include <cpuid.h>
 #include <string.h>
 
 #include "engine/cpu.h"
@@ -109,6 +110,11 @@ void cpuid_query(int level, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 
 int cpuid_host_supports(int level)
 {
+	/* The ALU handlers read flags with lahf (alu.h), which the first
+	 * AMD64 and EM64T CPUs lacked in 64-bit mode. */
+	unsigned a, b, c, d;
+	if (!__get_cpuid(0x80000001, &a, &b, &c, &d) || !(c & 1))
+		return 0;
 	if (level < 2)
 		return 1;
 	return __builtin_cpu_supports("sse3") &&

@@ -19,8 +19,9 @@ void cpuid_query(int level, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /* Parse "x86-64-v1"/"x86-64-v2" (also "v1"/"v2"); returns the level or 0. */
 int cpuid_parse_level(const char *name);
 
-/* 1 when the host CPU can run the handlers of model `level` (the v2
- * handlers execute SSE4.2 and POPCNT instructions on the host). */
+/* 1 when the host CPU can run the handlers of model `level` (all of them
+ * use lahf in 64-bit mode; the v2 handlers execute SSE4.2 and POPCNT
+ * instructions on the host). */
 int cpuid_host_supports(int level);
 
 #endif

@@ -313,7 +313,8 @@ int replay_start(struct replay *r, const char *engine, int quiet,
 	}
 	if (!cpuid_host_supports(r->cpu_level)) {
 		snprintf(err, errlen, "%s: recorded with --cpu=x86-64-v%d, "
-			 "which needs a host CPU with SSE4.2 and POPCNT",
+			 "which needs a host CPU with LAHF in 64-bit mode "
+			 "(and for v2 SSE4.2 and POPCNT)",
 			 r->trace_path, r->cpu_level);
 		return -ENOTSUP;
 	}
