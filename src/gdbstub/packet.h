@@ -6,7 +6,8 @@
  * interrupts), building reply payloads and framing them, turning a packet
  * payload into a struct gdb_request, and the register layout that the
  * target description, g/G and p/P share.  Pure code: no sockets, no
- * session state, nothing from the rest of rewind.
+ * session state (of the rest of rewind only the hex digit decoder of
+ * trace/hash.h).
  * Does not own: what a request does (the stub's executor, src/gdbstub),
  * the connection, or the replay session behind it.
  *
@@ -33,9 +34,10 @@
 /*
  * The largest payload the stub accepts, after unescaping and run-length
  * expansion.  qSupported advertises it as PacketSize (gdb_reply_supported),
- * which bounds every packet gdb sends, '$', '#' and checksum included; the
- * decoded payload is never longer than the raw packet, so it always fits.
- * 64 KiB of payload and 1 KiB of slack for the packet's own header.
+ * which bounds every packet gdb sends, '$', '#' and checksum included.  A
+ * payload that run-length expansion makes longer than this is refused
+ * (too long) by the reader.  64 KiB of payload and 1 KiB of slack for the
+ * packet's own header.
  */
 #define GDB_PACKET_MAX		(64 * 1024 + 1024)
 
@@ -423,6 +425,7 @@ int gdb_reply_killed(struct gdb_buf *b, uint8_t signo, int64_t pid);
 /* File-I/O errno values (gdb's own numbering, mostly Linux's). */
 #define GDB_FILEIO_ENOENT	2
 #define GDB_FILEIO_EBADF	9
+#define GDB_FILEIO_EACCES	13
 #define GDB_FILEIO_EINVAL	22
 #define GDB_FILEIO_ENOSYS	88
 #define GDB_FILEIO_EUNKNOWN	9999

@@ -435,7 +435,7 @@ static void do_point(struct stub *st, int insert)
 			      session_break_remove(st->s, addr);
 		/* Which kind gdb asked for decides the stop reason. */
 		int k = hwbp_index(st, addr);
-		if (type == GDB_POINT_HW && insert && k < 0 &&
+		if (rc == 0 && type == GDB_POINT_HW && insert && k < 0 &&
 		    st->nhwbp < sizeof(st->hwbp) / sizeof(st->hwbp[0]))
 			st->hwbp[st->nhwbp++] = addr;
 		if (!insert && k >= 0)
@@ -690,6 +690,11 @@ static void do_file(struct stub *st)
 		if (!realpath(rq->file.path, a) || !realpath(exe, b) ||
 		    strcmp(a, b) != 0) {
 			gdb_reply_file(&st->reply, -1, GDB_FILEIO_ENOENT, NULL, 0);
+			break;
+		}
+		if (rq->file.flags & 3) {	/* File-I/O O_WRONLY, O_RDWR */
+			gdb_reply_file(&st->reply, -1, GDB_FILEIO_EACCES,
+				       NULL, 0);
 			break;
 		}
 		int fd = slot < 0 ? -1 : open(b, O_RDONLY | O_CLOEXEC);

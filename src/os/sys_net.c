@@ -337,8 +337,12 @@ static int64_t msg_import(struct proc *p, uint64_t umsg, int sending,
 	m->host.msg_iov = m->iov.host;
 	m->host.msg_iovlen = (size_t)m->iov.n;
 	if (m->ucontrol && g.msg_controllen) {
+		/* Linux refuses a larger one to send; a larger receive
+		 * buffer is fine, and no message carries that much. */
+		if (g.msg_controllen > CONTROL_MAX && sending)
+			return -ENOBUFS;
 		if (g.msg_controllen > CONTROL_MAX)
-			return sending ? -ENOBUFS : -EINVAL;
+			g.msg_controllen = CONTROL_MAX;
 		m->control = calloc(1, g.msg_controllen);
 		if (!m->control)
 			return -ENOMEM;
