@@ -13,7 +13,7 @@
  *   4. with --break-symbol: from the end, reverse-continue to the last
  *      call of SYM (a breakpoint at its address, from the executable's
  *      symbol table), compared with executing the same stretch forwards.
- * Prints one line per figure ("name value unit") for tools/bench.sh.
+ * Prints one line per figure ("name value unit") for tools/timeline_bench.sh.
  * Latencies are wall-clock milliseconds: median and maximum.
  */
 #include <errno.h>
@@ -126,8 +126,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!trace || nseeks < 1 || nsteps < 0) {
+	if (!trace) {
 		fprintf(stderr, "timeline-bench: no trace given\n");
+		return 2;
+	}
+	if (nseeks < 1 || nsteps < 0) {
+		fprintf(stderr, "timeline-bench: --seeks must be at least 1, "
+			"--steps at least 0\n");
 		return 2;
 	}
 	struct session *s;
@@ -157,8 +162,17 @@ int main(int argc, char **argv)
 	printf("snapshot_memory_per_1e9 %.1f MiB\n",
 	       ss.snapshot_bytes / 1048576.0 * 1e9 / (double)(end ? end : 1));
 
+	if (end < 20) {
+		fprintf(stderr, "timeline-bench: the trace is too short (%llu "
+			"instructions)\n", (unsigned long long)end);
+		return 1;
+	}
 	double *ms = malloc(sizeof(double) * (size_t)(nseeks > nsteps * 10 ?
 						      nseeks : nsteps * 10));
+	if (!ms) {
+		fprintf(stderr, "timeline-bench: out of memory\n");
+		return 1;
+	}
 	for (int k = 0; k < nseeks; k++) {
 		uint64_t t = rnd() % (end + 1);
 		double a = now();

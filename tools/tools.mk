@@ -17,7 +17,7 @@ $(ISA_SCAN): tools/isa_scan.c $(LIB_OBJ)
 -include $(ISA_SCAN).d
 
 # timeline-bench: seek and reverse-execution latencies of a replay session
-# on a trace (tools/bench.sh --timeline runs it; see BENCHMARKS.md).
+# on a trace (tools/timeline_bench.sh runs it from make bench; see BENCHMARKS.md).
 $(TIMELINE_BENCH): tools/timeline_bench.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	@echo "  CCLD    $@"

@@ -10,7 +10,7 @@
  *       the first connection ends).  Listening anywhere but the loopback
  *       needs an explicit --host, and gets a warning: the protocol has no
  *       authentication and can read any memory of the replay.
- *   rewind debug [-q] [--memory-budget SIZE] [TRACE] [-- GDB-ARGS...]
+ *   rewind debug [-q] [-v] [--memory-budget SIZE] [TRACE] [-- GDB-ARGS...]
  *       starts the stub on a free port and runs gdb on the recorded
  *       executable with `target remote` set up (like `rr replay`);
  *       GDB-ARGS go to gdb after that (so `-batch -x script` works).  The

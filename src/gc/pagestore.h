@@ -14,7 +14,8 @@
  * as NULL.
  *
  * Does not own: which pages a snapshot holds (src/replay/pagetree.h) or
- * when snapshots are dropped (src/gc/budget.h).
+ * when snapshots are dropped (the budget: thin() in
+ * src/replay/session.c).
  */
 #ifndef REWIND_GC_PAGESTORE_H
 #define REWIND_GC_PAGESTORE_H

@@ -834,7 +834,7 @@ void mem_brk_get(const struct mem *m, uint64_t *start, uint64_t *cur)
 	*cur = m->brk_cur;
 }
 
-/* Is [a, a + len) inside one of regs (sorted, n of them)? */
+/* The region of regs (sorted, n of them) that holds a, or NULL. */
 static const struct mem_region *regs_find(const struct mem_region *regs,
 					  size_t n, uint64_t a)
 {

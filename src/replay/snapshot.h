@@ -15,8 +15,9 @@
  * (plus what changed since) and the target.  Both leave change tracking
  * reset, the new snapshot (or the target) being the base from then on.
  *
- * Does not own: when snapshots are taken or dropped (session.c, the
- * budget in src/gc), the page contents (src/gc/pagestore.h).
+ * Does not own: when snapshots are taken or dropped (session.c, which
+ * also keeps them under the memory budget), the page contents
+ * (src/gc/pagestore.h).
  */
 #ifndef REWIND_REPLAY_SNAPSHOT_H
 #define REWIND_REPLAY_SNAPSHOT_H
