@@ -268,7 +268,7 @@ int cmd_debug(int argc, char **argv)
 		;
 	if (rc)
 		return rc;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return exit_code_of(st);
 }
 
 /*

@@ -95,12 +95,16 @@ void proc_exit(struct proc *p, int wait_status)
 		p->cpu->attention = 1;
 }
 
+int exit_code_of(int wait_status)
+{
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return WEXITSTATUS(wait_status);
+}
+
 int proc_exit_code(const struct proc *p)
 {
-	int st = p->wait_status;
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return WEXITSTATUS(st);
+	return exit_code_of(p->wait_status);
 }
 
 int proc_launch(const struct proc_launch *l, struct proc **out, char *err,

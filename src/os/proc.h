@@ -135,5 +135,7 @@ void proc_exit(struct proc *p, int wait_status);
 
 /* The shell-style exit code for a wait status: the code, or 128+signal. */
 int proc_exit_code(const struct proc *p);
+/* The same for any wait(2) status (of a child such as gdb). */
+int exit_code_of(int wait_status);
 
 #endif

@@ -45,6 +45,7 @@
 #include "replay/snapfile.h"
 #include "replay/snapshot.h"
 #include "trace/event.h"
+#include "trace/le.h"
 #include "trace/trace.h"
 
 #define TARGET_SECONDS 0.05		/* re-execution per interval */
@@ -623,20 +624,6 @@ static int index_put_page(void *ctx, const void *data, const uint8_t hash[32])
 	return trace_blob_put(ip->t, data, PAGESTORE_PAGE, h);
 }
 
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* Load the trace's snapshot index, when it has one. */
 static int index_load(struct session *s, char *err, size_t errlen)
 {
@@ -647,13 +634,13 @@ static int index_load(struct session *s, char *err, size_t errlen)
 	if (!v)
 		return 0;
 	if (len < INDEX_HDR || (len - INDEX_HDR) % SHA256_LEN ||
-	    get_le64(v) != ((uint64_t)1 << 32 | INDEX_MAGIC)) {
+	    le_get(v, 8) != ((uint64_t)1 << 32 | INDEX_MAGIC)) {
 		snprintf(err, errlen, "%s: the snapshot index is malformed",
 			 s->r->trace_path);
 		free(v);
 		return TRACE_ECORRUPT;
 	}
-	if (get_le64(v + 8) != trace_event_count(t)) {
+	if (le_get(v + 8, 8) != trace_event_count(t)) {
 		/* Not this trace's index (it cannot happen unless the file
 		 * was edited): replay without it. */
 		free(v);
@@ -721,8 +708,8 @@ int session_index_save(struct session *s, uint64_t *count, uint64_t *bytes,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	put_le64(v, (uint64_t)1 << 32 | INDEX_MAGIC);
-	put_le64(v + 8, trace_event_count(t));
+	le_put(v, (uint64_t)1 << 32 | INDEX_MAGIC, 8);
+	le_put(v + 8, trace_event_count(t), 8);
 	struct index_put ip = { .t = t };
 	for (size_t k = 0; k < s->nsnaps && rc == 0; k++) {
 		uint8_t *rec;

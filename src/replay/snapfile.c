@@ -32,6 +32,7 @@
 #include "replay/snapfile.h"
 #include "trace/error.h"
 #include "trace/hash.h"
+#include "trace/le.h"
 
 #define MAGIC 0x31535752u	/* "RWS1" */
 #define MAX_REGIONS 65536
@@ -67,16 +68,14 @@ static void put(struct wbuf *b, const void *data, size_t n)
 static void put_u64(struct wbuf *b, uint64_t v)
 {
 	uint8_t x[8];
-	for (int i = 0; i < 8; i++)
-		x[i] = (uint8_t)(v >> (8 * i));
+	le_put(x, v, 8);
 	put(b, x, 8);
 }
 
 static void put_u32(struct wbuf *b, uint32_t v)
 {
 	uint8_t x[4];
-	for (int i = 0; i < 4; i++)
-		x[i] = (uint8_t)(v >> (8 * i));
+	le_put(x, v, 4);
 	put(b, x, 4);
 }
 
@@ -270,10 +269,7 @@ static const uint8_t *take(struct rbuf *r, size_t n)
 static uint64_t get_n(struct rbuf *r, int n)
 {
 	const uint8_t *q = take(r, (size_t)n);
-	uint64_t v = 0;
-	for (int i = n - 1; q && i >= 0; i--)
-		v = v << 8 | q[i];
-	return v;
+	return q ? le_get(q, n) : 0;
 }
 
 static uint64_t get_u64(struct rbuf *r) { return get_n(r, 8); }

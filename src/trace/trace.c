@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "trace/le.h"
 #include "trace/lmdbcheck.h"
 #include "trace/trace.h"
 
@@ -86,19 +87,6 @@ static uint64_t get_be64(const uint8_t *p)
 	return v;
 }
 
-static void put_le(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static uint64_t now_ns(void)
 {
@@ -500,8 +488,8 @@ static void batch_digest(uint64_t first, uint64_t count, const uint8_t *body,
 	struct sha256 h;
 	uint8_t hdr[8 + 4 + 8];
 	put_be64(hdr, first);
-	put_le(hdr + 8, count, 4);
-	put_le(hdr + 12, len, 8);
+	le_put(hdr + 8, count, 4);
+	le_put(hdr + 12, len, 8);
 	sha256_init(&h);
 	sha256_update(&h, hdr, sizeof(hdr));
 	sha256_update(&h, body, len);
@@ -558,8 +546,8 @@ static int batch_put(struct trace *t, MDB_txn *txn)
 
 	hdr[0] = BATCH_REC_VERSION;
 	hdr[1] = BATCH_RAW;
-	put_le(hdr + 2, t->pending, 4);
-	put_le(hdr + 6, t->wlen, 8);
+	le_put(hdr + 2, t->pending, 4);
+	le_put(hdr + 6, t->wlen, 8);
 	batch_digest(first, t->pending, t->wbuf, t->wlen,
 		     hdr + BATCH_HASH_OFF);
 	/* Compressed when that pays: the frame must be smaller than the
@@ -637,8 +625,8 @@ static int batch_header(const MDB_val *k, const MDB_val *d, uint64_t *first,
 		return TRACE_EBATCH;
 	const uint8_t *p = d->mv_data;
 	*first = get_be64(k->mv_data);
-	*count = get_le(p + 2, 4);
-	uint64_t r = get_le(p + 6, 8);
+	*count = le_get(p + 2, 4);
+	uint64_t r = le_get(p + 6, 8);
 	if (p[0] != BATCH_REC_VERSION || p[1] > BATCH_ZSTD || *count == 0 ||
 	    *count > BATCH_MAX_EVENTS || *first > UINT64_MAX - *count ||
 	    r > BATCH_RAW_MAX || r < 2 * *count)
