@@ -460,25 +460,8 @@ static int cmd_run(int argc, char **argv)
  * ~/.local/share/rewind, named PROG-N.rwd, with a "latest" link. */
 static char *default_trace_path(const char *prog, char **dir_out)
 {
-	const char *env = getenv("REWIND_TRACE_DIR");
 	char dir[4096];
-	if (env && *env) {
-		snprintf(dir, sizeof(dir), "%s", env);
-	} else {
-		const char *home = getenv("HOME");
-		if (!home || !*home)
-			return NULL;
-		snprintf(dir, sizeof(dir), "%s/.local/share/rewind", home);
-	}
-	/* mkdir -p */
-	for (char *q = dir + 1; *q; q++) {
-		if (*q == '/') {
-			*q = 0;
-			mkdir(dir, 0755);
-			*q = '/';
-		}
-	}
-	if (mkdir(dir, 0755) && errno != EEXIST)
+	if (replay_trace_dir(dir, sizeof(dir)) < 0 || replay_mkdirs(dir) < 0)
 		return NULL;
 	const char *base = strrchr(prog, '/');
 	base = base ? base + 1 : prog;

@@ -18,27 +18,45 @@
 #include "trace/hash.h"
 #include "trace/trace.h"
 
+int replay_trace_dir(char *out, size_t len)
+{
+	const char *env = getenv("REWIND_TRACE_DIR");
+	const char *home = getenv("HOME");
+	int n;
+	if (env && *env)
+		n = snprintf(out, len, "%s", env);
+	else if (home && *home)
+		n = snprintf(out, len, "%s/.local/share/rewind", home);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int replay_mkdirs(char *dir)
+{
+	for (char *q = dir + 1; *q; q++) {
+		if (*q == '/') {
+			*q = 0;
+			mkdir(dir, 0755);
+			*q = '/';
+		}
+	}
+	return mkdir(dir, 0755) == 0 || errno == EEXIST ? 0 : -errno;
+}
+
 char *replay_trace_path(const char *arg, char *err, size_t errlen)
 {
 	char *path = NULL;
+	char dir[4096];
 	if (arg) {
 		path = strdup(arg);
+	} else if (replay_trace_dir(dir, sizeof(dir)) == 0) {
+		if (asprintf(&path, "%s/latest", dir) < 0)
+			path = NULL;
 	} else {
-		const char *env = getenv("REWIND_TRACE_DIR");
-		const char *home = getenv("HOME");
-		if (env && *env) {
-			if (asprintf(&path, "%s/latest", env) < 0)
-				path = NULL;
-		} else if (home && *home) {
-			if (asprintf(&path, "%s/.local/share/rewind/latest",
-				     home) < 0)
-				path = NULL;
-		} else {
-			snprintf(err, errlen, "no trace given and no latest "
-				 "recording found (HOME and REWIND_TRACE_DIR "
-				 "are unset)");
-			return NULL;
-		}
+		snprintf(err, errlen, "no trace given and no latest recording "
+			 "found (HOME and REWIND_TRACE_DIR are unset)");
+		return NULL;
 	}
 	if (!path)
 		snprintf(err, errlen, "out of memory");
@@ -119,19 +137,6 @@ static int file_matches(const char *path, const char *want)
 	return strcmp(hex, want) == 0;
 }
 
-/* mkdir -p */
-static void make_dirs(char *dir)
-{
-	for (char *q = dir + 1; *q; q++) {
-		if (*q == '/') {
-			*q = 0;
-			mkdir(dir, 0755);
-			*q = '/';
-		}
-	}
-	mkdir(dir, 0755);
-}
-
 /* Extract the packed executable (blob `want`) into the cache directory;
  * 0 and its path, or a negative code and why. */
 static int extract_packed(struct trace *t, const char *blob, const char *want,
@@ -159,7 +164,7 @@ static int extract_packed(struct trace *t, const char *blob, const char *want,
 		return rc;
 	}
 	char path[4200], tmp[4300];
-	make_dirs(dir);
+	replay_mkdirs(dir);
 	snprintf(path, sizeof(path), "%s/%s", dir, want);
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
 	FILE *f = file_matches(path, want) ? NULL : fopen(tmp, "wb");

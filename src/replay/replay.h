@@ -54,6 +54,11 @@ struct replay {
  * NULL.  Returns a malloc'd path, or NULL with a reason in err.
  */
 char *replay_trace_path(const char *arg, char *err, size_t errlen);
+/* Where recordings go without -o: $REWIND_TRACE_DIR, or
+ * ~/.local/share/rewind.  0, or -1 when neither is set (or too long). */
+int replay_trace_dir(char *out, size_t len);
+/* mkdir -p: 0, or -errno for the last directory. */
+int replay_mkdirs(char *dir);
 
 /* Open the trace (see replay_trace_path) read-only.  0, or a negative
  * code with one line in err naming the trace and the problem. */
