@@ -155,17 +155,29 @@ static int host_prot(int prot)
 }
 
 /* Index of the first region with end > addr (may be nreg). */
-static size_t region_lower(const struct mem *m, uint64_t addr)
+/* Index of the first of regs (sorted, n of them) that ends above addr. */
+static size_t regs_lower(const struct mem_region *regs, size_t n,
+			 uint64_t addr)
 {
-	size_t lo = 0, hi = m->nreg;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (m->reg[mid].end <= addr)
+		if (regs[mid].end <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+static size_t region_lower(const struct mem *m, uint64_t addr)
+{
+	return regs_lower(m->reg, m->nreg, addr);
+}
+
+size_t mem_region_lower(const struct mem *m, uint64_t addr)
+{
+	return region_lower(m, addr);
 }
 
 const struct mem_region *mem_find(const struct mem *m, uint64_t addr)
@@ -838,14 +850,7 @@ void mem_brk_get(const struct mem *m, uint64_t *start, uint64_t *cur)
 static const struct mem_region *regs_find(const struct mem_region *regs,
 					  size_t n, uint64_t a)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (regs[mid].end <= a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = regs_lower(regs, n, a);
 	return lo < n && regs[lo].start <= a ? &regs[lo] : NULL;
 }
 
@@ -853,7 +858,8 @@ static const struct mem_region *regs_find(const struct mem_region *regs,
 static void clip_to(const struct mem_region *regs, size_t n, uint64_t start,
 		    uint64_t end, mem_range_fn fn, void *ctx)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = regs_lower(regs, n, start);
+	     i < n && regs[i].start < end; i++) {
 		uint64_t lo = regs[i].start > start ? regs[i].start : start;
 		uint64_t hi = regs[i].end < end ? regs[i].end : end;
 		if (lo < hi)

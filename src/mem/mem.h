@@ -76,6 +76,9 @@ const struct mem_region *mem_find(const struct mem *m, uint64_t addr);
 /* Iterate regions in address order: index 0..mem_region_count()-1. */
 size_t mem_region_count(const struct mem *m);
 const struct mem_region *mem_region_at(const struct mem *m, size_t idx);
+/* The index of the first region that ends above addr (the count if
+ * none): where iterating the regions of [addr, ...) starts. */
+size_t mem_region_lower(const struct mem *m, uint64_t addr);
 
 /*
  * Decoded-code tracking.  The engine calls mem_watch_code() for each page

@@ -65,7 +65,8 @@ static void capture_range(void *ctx, uint64_t start, uint64_t end)
 	struct mem *m = cp->m;
 	if (cp->err)
 		return;
-	for (size_t k = 0; k < mem_region_count(m); k++) {
+	for (size_t k = mem_region_lower(m, start);
+	     k < mem_region_count(m) && mem_region_at(m, k)->start < end; k++) {
 		const struct mem_region *r = mem_region_at(m, k);
 		uint64_t lo = r->start > start ? r->start : start;
 		uint64_t hi = r->end < end ? r->end : end;
