@@ -25,7 +25,9 @@
  * Does not own: what a hit means to the user or which hit to report (that
  * is src/replay's), or the code cache: after changing breakpoints the
  * caller drops decoded code at the address (engine_ops.invalidate), since
- * engines mark breakpoint instructions when they decode them.
+ * engines mark breakpoint instructions when they decode them, from the
+ * set in c->breaks (the owner's, attached or not: code decoded in a run
+ * without stop conditions is reused in one with them).
  */
 #ifndef REWIND_ENGINE_DEBUG_H
 #define REWIND_ENGINE_DEBUG_H

@@ -50,6 +50,7 @@ struct block {
 	uint32_t nsucc;			/* slot to replace next */
 	uint32_t runs;			/* times interpreted since the last
 					   try at threading it */
+	uint32_t has_break;		/* an insn has INSN_BREAK */
 	uint32_t code_gen;		/* code is valid while this is the
 					   code buffer's generation */
 	threaded_fn code;		/* threaded code, or NULL */
@@ -245,6 +246,14 @@ static uint32_t decode_block(struct cpu *c, struct interp *ip, uint32_t max,
 	return n;
 }
 
+static uint32_t any_break(const struct insn *v, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++)
+		if (v[k].flags & INSN_BREAK)
+			return 1;
+	return 0;
+}
+
 /* Decode the block at c->rip and enter it in the cache. */
 static struct block *translate(struct cpu *c, struct interp *ip)
 {
@@ -263,6 +272,7 @@ static struct block *translate(struct cpu *c, struct interp *ip)
 	b->nsucc = 0;
 	b->runs = 0;
 	b->code = NULL;
+	b->has_break = any_break(buf, n);
 	memcpy(b->insns, buf, n * sizeof(struct insn));
 	for (uint64_t pg = rip & GUEST_PAGE_MASK; pg < pc; pg += GUEST_PAGE_SIZE)
 		mem_watch_code(ip->mem, pg);
@@ -403,10 +413,14 @@ enum engine_stop run_blocks_body(struct cpu *c, struct interp *ip,
 					 b->insns, &b->end);
 			b->addr = rip;
 			b->n = n;
+			b->has_break = any_break(b->insns, n);
 		}
 		ip->running = b;
 		const struct insn *ins = b->insns, *end = ins + n;
-		if (!debug) {
+		/* The debugger's checks cost nothing in a block without a
+		 * breakpoint while nothing is watched (only a watchpoint
+		 * ends a run inside a block). */
+		if (!debug || (!b->has_break && !c->watch_hi)) {
 			if (b->code && b->code_gen == ip->tb.gen) {
 				b->code(c);
 			} else {
