@@ -138,14 +138,6 @@ int debug_watch_del(struct cpu_debug *d, struct cpu *c, uint64_t addr,
 	return -ENOENT;
 }
 
-void debug_clear(struct cpu_debug *d, struct cpu *c)
-{
-	d->nbp = 0;
-	d->nw = 0;
-	if (c && c->dbg == d)
-		set_filter(c, d);
-}
-
 /* Report h: log it, or keep it as the stop (the first hit of a run). */
 static int report(struct cpu *c, const struct debug_hit *h)
 {

@@ -107,9 +107,6 @@ int debug_watch_add(struct cpu_debug *d, struct cpu *c, uint64_t addr,
 int debug_watch_del(struct cpu_debug *d, struct cpu *c, uint64_t addr,
 		    uint64_t len, enum debug_kind kind);
 
-/* Drop every breakpoint and watchpoint. */
-void debug_clear(struct cpu_debug *d, struct cpu *c);
-
 /* ---------------------------------------------- called by the engines */
 
 /*

@@ -941,18 +941,7 @@ void shift_nf_mem(struct cpu *c, const struct insn *i, int op, int n,
 	uint64_t v = mem_read_n(c, a, n);
 	if (!cnt)
 		return;
-	uint64_t r;
-	switch (op * 16 + n) {
-#define SHIFT_NF_CASE(OP, N) \
-	case OP * 16 + N: r = do_shift_nf(OP, N, v, cnt); break;
-#define SHIFT_NF_CASES(OP) SHIFT_NF_CASE(OP, 1) SHIFT_NF_CASE(OP, 2) \
-	SHIFT_NF_CASE(OP, 4) SHIFT_NF_CASE(OP, 8)
-	SHIFT_NF_CASES(4) SHIFT_NF_CASES(5) SHIFT_NF_CASES(7)
-#undef SHIFT_NF_CASES
-#undef SHIFT_NF_CASE
-	default: __builtin_unreachable();
-	}
-	mem_write_n(c, a, n, r);
+	mem_write_n(c, a, n, do_shift_nf(op, n, v, cnt));
 }
 
 #define GEN_SHIFT_NF(name, OP, N, CNT)					\

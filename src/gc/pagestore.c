@@ -1,7 +1,7 @@
 /*
  * pagestore.c - content-addressed page storage (see pagestore.h).
  *
- * An open hash table of struct page, chained, keyed by the content hash.
+ * A chained hash table of struct page, keyed by the content hash.
  * A page is compressed with zstd (fast level) when the result is at most
  * three quarters of a page; comparing contents for deduplication then
  * decompresses the stored page into a scratch buffer, which only happens
@@ -92,9 +92,10 @@ static inline uint64_t mix(uint64_t h)
 	return h;
 }
 
-/* Four independent multiply-rotate lanes (so the loop runs at memory
+/* A fast 64-bit hash of n bytes (n a multiple of 8), for page identity:
+ * four independent multiply-rotate lanes (so the loop runs at memory
  * speed), folded at the end. */
-uint64_t pagestore_hash_bytes(const void *data, size_t n)
+static uint64_t hash_bytes(const void *data, size_t n)
 {
 	const uint8_t *p = data;
 	uint64_t a = 0x9E3779B97F4A7C15ULL, b = 0xC2B2AE3D27D4EB4FULL,
@@ -161,7 +162,7 @@ struct page *pagestore_intern(struct pagestore *ps, const void *data,
 	if (all_zero(data))
 		return NULL;
 	ps->st.interned++;
-	uint64_t h = pagestore_hash_bytes(data, PAGESTORE_PAGE);
+	uint64_t h = hash_bytes(data, PAGESTORE_PAGE);
 	for (struct page *pg = ps->slot[h & (ps->cap - 1)]; pg; pg = pg->next) {
 		if (pg->hash != h)
 			continue;
@@ -236,19 +237,6 @@ int pagestore_read(struct pagestore *ps, const struct page *pg, void *out)
 	size_t n = ZSTD_decompressDCtx(ps->dctx, out, PAGESTORE_PAGE, pg->data,
 				       pg->len);
 	return n == PAGESTORE_PAGE ? 0 : -EIO;
-}
-
-uint64_t pagestore_hash(const struct page *pg)
-{
-	return pg ? pg->hash : 0;
-}
-
-const void *pagestore_stored(const struct page *pg, size_t *len,
-			     int *compressed)
-{
-	*len = pg->len;
-	*compressed = pg->compressed;
-	return pg->data;
 }
 
 void pagestore_get_stats(const struct pagestore *ps,

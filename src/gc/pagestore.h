@@ -56,17 +56,7 @@ void pagestore_unref(struct pagestore *ps, struct page *pg);
  * zeros.  0, or -EIO if a compressed page does not decompress (a bug). */
 int pagestore_read(struct pagestore *ps, const struct page *pg, void *out);
 
-/* The content hash of a page (0 for NULL), and its stored form: the bytes
- * and whether they are zstd-compressed, for persisting it. */
-uint64_t pagestore_hash(const struct page *pg);
-const void *pagestore_stored(const struct page *pg, size_t *len,
-			     int *compressed);
-
 void pagestore_get_stats(const struct pagestore *ps,
 			 struct pagestore_stats *st);
-
-/* A fast 64-bit hash of n bytes (n a multiple of 8), used for page
- * identity; also usable to compare page contents cheaply. */
-uint64_t pagestore_hash_bytes(const void *data, size_t n);
 
 #endif
