@@ -754,8 +754,11 @@ static int cmd_dump(int argc, char **argv)
 						   ev.args[k], a, sizeof(a));
 					printf("%s%s", k ? ", " : "", a);
 				}
-				/* addresses (mmap, brk) in hex */
-				if (ev.result >= 0x10000)
+				/* addresses (mmap, mremap, brk) in hex */
+				if (ev.result >= 0 && d &&
+				    (strcmp(d->name, "mmap") == 0 ||
+				     strcmp(d->name, "mremap") == 0 ||
+				     strcmp(d->name, "brk") == 0))
 					printf(") = %#llx",
 					       (unsigned long long)ev.result);
 				else
