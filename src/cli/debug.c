@@ -43,7 +43,9 @@ struct stub_opts {
 	pid_t gdb;		/* debug: stop waiting when gdb is gone */
 };
 
-/* Wait for a connection; -1 when gdb (o->gdb) exited without one. */
+/* Wait for a connection: its fd, GDB_GONE when gdb (o->gdb) exited
+ * without one, or -1 with errno. */
+#define GDB_GONE (-2)
 static int wait_for_gdb(int lfd, const struct stub_opts *o)
 {
 	for (;;) {
@@ -57,7 +59,7 @@ static int wait_for_gdb(int lfd, const struct stub_opts *o)
 		if (o->gdb && waitid(P_PID, (id_t)o->gdb, &si,
 				     WEXITED | WNOHANG | WNOWAIT) == 0 &&
 		    si.si_pid == o->gdb)
-			return -1;
+			return GDB_GONE;
 	}
 }
 
@@ -67,7 +69,7 @@ static int serve(struct session *s, int lfd, const struct stub_opts *o)
 {
 	for (;;) {
 		int conn = wait_for_gdb(lfd, o);
-		if (conn < 0 && o->gdb)
+		if (conn == GDB_GONE)
 			return 0;	/* gdb went away first */
 		if (conn < 0) {
 			if (errno == EINTR)
